@@ -1,0 +1,1 @@
+"""AGB cloud sessions SDK."""
