@@ -4,6 +4,9 @@
     python scripts/regenerate.py          # rewrite generated/agb_api_client from the spec
     python scripts/regenerate.py --check  # exit 1 and show what differs if it is out of date
 
+``--spec`` and ``--output`` point it at another spec or package folder (the tests use them on
+temporary copies); by default it reads ``openapi.yaml`` and writes ``generated/agb_api_client``.
+
 The generator and the formatter are pinned (``PINS`` below, the same as the ``codegen`` extra of
 pyproject.toml) so that the output is the same bytes on every machine. Generation runs in a
 temporary folder outside the repository, and ruff runs with ``--isolated``, so no ruff
@@ -51,8 +54,8 @@ def check_pins() -> None:
         )
 
 
-def generate(into: Path) -> Path:
-    """Run the pinned generator on the spec; return the folder holding the package."""
+def generate(spec: Path, into: Path) -> Path:
+    """Run the pinned generator on ``spec``; return the folder holding the package."""
     config = into / "codegen.yaml"
     config.write_text(
         f"project_name_override: {PACKAGE}\n"
@@ -68,7 +71,7 @@ def generate(into: Path) -> Path:
         "openapi_python_client",
         "generate",
         "--path",
-        str(SPEC),
+        str(spec),
         "--meta",
         "none",
         "--config",
@@ -82,13 +85,15 @@ def generate(into: Path) -> Path:
     env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
     env.update(PYTHONHASHSEED="0", RUFF_NO_CACHE="true")
     found = shutil.which("ruff", path=env["PATH"])
-    version = subprocess.run([found or "ruff", "--version"], capture_output=True, text=True, check=False)
+    version = subprocess.run(
+        [found or "ruff", "--version"], capture_output=True, text=True, check=False
+    )
     if not found or version.stdout.split()[-1:] != [PINS["ruff"]]:
         sys.exit(f"regenerate: the ruff on PATH ({found}) is not ruff {PINS['ruff']}")
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=into, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
-        sys.exit(f"regenerate: the generator failed on {SPEC.name} (exit {done.returncode})")
+        sys.exit(f"regenerate: the generator failed on {spec} (exit {done.returncode})")
     shutil.rmtree(out / ".ruff_cache", ignore_errors=True)
     # Mark the package as typed so that type checkers read its annotations.
     (out / "py.typed").write_text("")
@@ -103,10 +108,15 @@ def files_of(folder: Path) -> set[Path]:
     }
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it, for shorter messages."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def differences(fresh: Path, current: Path) -> list[str]:
     """Describe every way ``current`` differs from ``fresh``; empty when identical."""
     if not current.is_dir():
-        return [f"{current.relative_to(ROOT)} does not exist"]
+        return [f"{shown(current)} does not exist"]
     new, old = files_of(fresh), files_of(current)
     report = [f"missing: {p}" for p in sorted(new - old)]
     report += [f"not produced by the generator: {p}" for p in sorted(old - new)]
@@ -116,8 +126,8 @@ def differences(fresh: Path, current: Path) -> list[str]:
         diff = difflib.unified_diff(
             (current / rel).read_text().splitlines(),
             (fresh / rel).read_text().splitlines(),
-            f"generated/{PACKAGE}/{rel} (committed)",
-            f"generated/{PACKAGE}/{rel} (from openapi.yaml)",
+            f"{shown(current / rel)} (current)",
+            f"{shown(current / rel)} (from the spec)",
             lineterm="",
         )
         report.append(f"changed: {rel}")
@@ -132,20 +142,37 @@ def main() -> int:
         action="store_true",
         help="do not write; exit 1 if generated/ differs from what the spec gives",
     )
+    parser.add_argument(
+        "--spec", type=Path, default=SPEC, help="the OpenAPI document (default: openapi.yaml)"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=TARGET,
+        help=f"the package folder to write or check (default: generated/{PACKAGE})",
+    )
     args = parser.parse_args()
+    spec, target = args.spec.resolve(), args.output.resolve()
+    if not spec.is_file():
+        sys.exit(f"regenerate: no spec at {spec}")
     check_pins()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="agb-codegen-") as tmp:
-        fresh = generate(Path(tmp))
-        report = differences(fresh, TARGET)
+        fresh = generate(spec, Path(tmp))
+        report = differences(fresh, target)
         took = time.perf_counter() - started
         if args.check:
             if not report:
-                print(f"generated/{PACKAGE} is current with {SPEC.name} ({took:.1f}s)")
+                print(f"{shown(target)} is current with {shown(spec)} ({took:.1f}s)")
                 return 0
+            redo = "python scripts/regenerate.py"
+            if spec != SPEC:
+                redo += f" --spec {shown(spec)}"
+            if target != TARGET:
+                redo += f" --output {shown(target)}"
             print(
-                f"generated/{PACKAGE} is out of date with {SPEC.name}:"
-                f" run `python scripts/regenerate.py` and commit the result.",
+                f"{shown(target)} is out of date with {shown(spec)}:"
+                f" run `{redo}` and commit the result.",
                 file=sys.stderr,
             )
             for line in report[:MAX_DIFF_LINES]:
@@ -153,12 +180,14 @@ def main() -> int:
             if len(report) > MAX_DIFF_LINES:
                 print(f"... and {len(report) - MAX_DIFF_LINES} more lines", file=sys.stderr)
             return 1
-        if TARGET.exists():
-            shutil.rmtree(TARGET)
-        TARGET.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(fresh, TARGET)
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(fresh, target)
     changed = len([line for line in report if not line.startswith(("+", "-", "@@", " "))])
-    print(f"regenerated generated/{PACKAGE} from {SPEC.name} in {took:.1f}s ({changed} files changed)")
+    print(
+        f"regenerated {shown(target)} from {shown(spec)} in {took:.1f}s ({changed} files changed)"
+    )
     return 0
 
 
