@@ -206,13 +206,23 @@ OPERATIONS = [
         },
         "POST",
         "/sdk/SyncContext",
-        query={"sessionId": "s-1", "contextId": "ctx-1", "path": "/home/user/data", "mode": "upload"},
+        query={
+            "sessionId": "s-1",
+            "contextId": "ctx-1",
+            "path": "/home/user/data",
+            "mode": "upload",
+        },
         body={},
     ),
     Operation(
         "getContextInfo",
         get_context_info,
-        {"session_id": "s-1", "context_id": "ctx-1", "path": "/home/user/data", "task_type": "upload"},
+        {
+            "session_id": "s-1",
+            "context_id": "ctx-1",
+            "path": "/home/user/data",
+            "task_type": "upload",
+        },
         "GET",
         "/sdk/GetContextInfo",
         query={
@@ -316,5 +326,7 @@ def test_auth_header_is_lowercase_authorization_bearer(fake_server: Any) -> None
     server = fake_server(lambda _: server.answer(200, {"success": True}))
     with server.client() as client:
         pause_session_async.sync_detailed(client=client, body=SessionIdRequest(session_id="s-1"))
-    raw = [(name, value) for name, value in server.last.headers.raw if name.lower() == b"authorization"]
-    assert raw == [(b"authorization", b"Bearer sk-test-0123")]
+    raw = server.last.headers.raw
+    assert [(k, v) for k, v in raw if k.lower() == b"authorization"] == [
+        (b"authorization", b"Bearer sk-test-0123")
+    ]

@@ -108,7 +108,7 @@ def test_an_added_optional_field_regenerates_and_breaks_nothing(
             from agb_api_client.models import SessionData, SessionIdRequest
             from agb_api_client.types import UNSET
 
-            assert agb_api_client.__file__.startswith(%r), agb_api_client.__file__
+            assert agb_api_client.__file__.startswith(PACKAGE), agb_api_client.__file__
             body = {"success": True, "data": {"sessionId": "s-1", "status": "RUNNING",
                                               "regionId": "cn-hangzhou"}}
             client = AuthenticatedClient(
@@ -125,8 +125,7 @@ def test_an_added_optional_field_regenerates_and_breaks_nothing(
             assert data.to_dict() == body["data"]
             assert SessionData.from_dict({"sessionId": "s-1"}).region_id is UNSET
             """
-            % str(package)
-        ),
+        ).replace("PACKAGE", repr(str(package))),
         path=package.parent,
     )
     # And every wire and parsing test passes unchanged against the regenerated package.
