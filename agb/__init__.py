@@ -1,1 +1,111 @@
-"""AGB cloud sessions SDK."""
+"""Python SDK for AGB cloud sessions.
+
+from agb import AGB
+from agb.session_params import CreateSessionParams
+
+with AGB() as agb:                      # AGB_API_KEY from the environment
+    session = agb.create(CreateSessionParams(image_id="agb-code-space-1")).session
+    session.pause()
+    session.resume()
+    session.delete()
+"""
+
+from agb._version import __version__
+from agb.client import AGB
+from agb.config import Config
+from agb.context_sync import (
+    BWList,
+    ContextSync,
+    DeletePolicy,
+    DownloadPolicy,
+    DownloadStrategy,
+    ExtractPolicy,
+    Lifecycle,
+    MappingPolicy,
+    RecyclePolicy,
+    SyncPolicy,
+    UploadMode,
+    UploadPolicy,
+    UploadStrategy,
+    WhiteList,
+)
+from agb.exceptions import (
+    AGBError,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    InvalidStateError,
+    MalformedResponseError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    SessionError,
+    WaitTimeoutError,
+)
+from agb.model.response import (
+    ApiResponse,
+    ContextTaskResult,
+    DeleteResult,
+    GetSessionData,
+    GetSessionResult,
+    OperationResult,
+    SessionListResult,
+    SessionPauseResult,
+    SessionResult,
+    SessionResumeResult,
+    SessionStatusResult,
+    SessionSummary,
+)
+from agb.session import Session
+from agb.session_params import CreateSessionParams
+
+__all__ = [
+    "AGB",
+    "AGBError",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "ApiResponse",
+    "AuthenticationError",
+    "BWList",
+    "BadRequestError",
+    "Config",
+    "ConfigurationError",
+    "ContextSync",
+    "ContextTaskResult",
+    "CreateSessionParams",
+    "DeletePolicy",
+    "DeleteResult",
+    "DownloadPolicy",
+    "DownloadStrategy",
+    "ExtractPolicy",
+    "GetSessionData",
+    "GetSessionResult",
+    "InvalidStateError",
+    "Lifecycle",
+    "MalformedResponseError",
+    "MappingPolicy",
+    "NotFoundError",
+    "OperationResult",
+    "RateLimitError",
+    "RecyclePolicy",
+    "ServerError",
+    "Session",
+    "SessionError",
+    "SessionListResult",
+    "SessionPauseResult",
+    "SessionResult",
+    "SessionResumeResult",
+    "SessionStatusResult",
+    "SessionSummary",
+    "SyncPolicy",
+    "UploadMode",
+    "UploadPolicy",
+    "UploadStrategy",
+    "WaitTimeoutError",
+    "WhiteList",
+    "__version__",
+]

@@ -1,0 +1,322 @@
+"""The AGB client: creates, finds, lists and deletes sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from agb import _ops
+from agb._plan import Plan, run_async, run_sync
+from agb._transport import Transport
+from agb.config import Config, load_config
+from agb.exceptions import ConfigurationError
+from agb.model.response import (
+    DeleteResult,
+    GetSessionResult,
+    SessionListResult,
+    SessionPauseResult,
+    SessionResult,
+    SessionResumeResult,
+)
+from agb.session import (
+    DEFAULT_DELETE_POLL_INTERVAL,
+    DEFAULT_DELETE_TIMEOUT,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    Session,
+)
+from agb.session_params import CreateSessionParams
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from agb_api_client import Client
+
+__all__ = ["AGB"]
+
+T = TypeVar("T")
+
+
+class AGB:
+    """Client of the AGB cloud: the entry point for sessions.
+
+    One ``AGB`` keeps one pooled sync and one pooled async HTTP client, shared by every request
+    and session made from it; close it (``close()`` / ``await aclose()``, or use it as a
+    context manager, ``with`` or ``async with``) when done. Sync methods never start an event
+    loop; ``*_async`` methods never block one.
+
+    Args:
+        api_key: The API key; ``AGB_API_KEY`` from the environment when empty or not given.
+        cfg: Endpoint and timeout; when not given, ``AGB_ENDPOINT`` and ``AGB_TIMEOUT_MS`` from
+            the environment, else the AGB cloud with a 60 s timeout.
+        transport: An httpx transport for the sync client (tests, proxies, custom TLS).
+        async_transport: An httpx transport for the async client.
+        clock: Monotonic clock used for deadlines (tests may inject one).
+        sleep: Blocking sleep used between polls by sync methods (tests may inject one).
+        async_sleep: Sleep used between polls by async methods (tests may inject one).
+
+    Raises:
+        ConfigurationError: If there is no API key, or the configuration is wrong (it is a
+            ``ValueError`` too, as the published client raises).
+    """
+
+    def __init__(
+        self,
+        api_key: str = "",
+        cfg: Config | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        if api_key is None or api_key == "":
+            api_key = os.environ.get("AGB_API_KEY", "")
+        if not isinstance(api_key, str) or not api_key.strip():
+            raise ConfigurationError(
+                "API key is required: pass AGB(api_key=...) "
+                "or set the AGB_API_KEY environment variable"
+            )
+        if any(char in api_key for char in "\r\n\0"):
+            raise ConfigurationError("API key must not contain line breaks or NUL characters")
+        self.config = load_config(cfg)
+        self._api_key = api_key.strip()
+        self._settings = _ops.Settings(
+            max_retries=self.config.max_retries, http_timeout=self.config.timeout_seconds
+        )
+        self._transport = Transport(
+            base_url=self.config.base_url,
+            api_key=self._api_key,
+            timeout=self.config.timeout_seconds,
+            max_connections=self.config.max_connections,
+            transport=transport,
+            async_transport=async_transport,
+        )
+        self._clock = clock
+        self._sleep = sleep
+        self._async_sleep = async_sleep
+
+    # ------------------------------------------------------------------ plumbing
+
+    @property
+    def api_key(self) -> str:
+        """The API key in use (never shown in reprs, logs or errors)."""
+        return self._api_key
+
+    @property
+    def endpoint(self) -> str:
+        """The service's base URL."""
+        return self.config.base_url
+
+    @property
+    def timeout_ms(self) -> int:
+        """The HTTP request timeout in milliseconds."""
+        return int(self.config.timeout_ms)
+
+    @property
+    def raw(self) -> Client:
+        """The generated low-level client (``agb_api_client.Client``), configured with this
+        client's endpoint, key, timeout and connection pools, for calling any endpoint directly::
+
+            from agb_api_client.api.sessions import get_session
+            from agb_api_client.models import SessionIdRequest
+            answer = get_session.sync_detailed(client=agb.raw, body=SessionIdRequest("s-1"))
+        """
+        return self._transport.raw()
+
+    def __repr__(self) -> str:
+        return f"AGB(endpoint={self.endpoint!r}, api_key=<redacted>)"
+
+    def _run(self, plan: Plan[T]) -> T:
+        return run_sync(plan, self._transport.send, self._sleep, self._clock)
+
+    async def _run_async(self, plan: Plan[T]) -> T:
+        return await run_async(plan, self._transport.send_async, self._async_sleep, self._clock)
+
+    def _make_session(self, **fields: Any) -> Session:
+        return Session._from_fields(self, **fields)
+
+    def close(self) -> None:
+        """Close the sync connection pool. Use :meth:`aclose` to close the async one too."""
+        self._transport.close()
+
+    async def aclose(self) -> None:
+        """Close both connection pools."""
+        await self._transport.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ sessions
+
+    def create(self, params: CreateSessionParams | None = None) -> SessionResult:
+        """Create a session.
+
+        Args:
+            params: The image (required), labels, contexts to mount, policy and idle timeout.
+
+        Returns:
+            SessionResult: ``session`` is the new :class:`~agb.Session`. A failure (including
+            ``data.success: false`` inside an HTTP 200) gives ``success=False`` with the reason
+            in ``error_message``. With ``context_syncs``, it returns once their downloads end
+            (or after 300 s).
+        """
+        return self._run(_ops.create(self._settings, params, self._make_session))
+
+    async def create_async(self, params: CreateSessionParams | None = None) -> SessionResult:
+        """Async twin of :meth:`create`."""
+        return await self._run_async(_ops.create(self._settings, params, self._make_session))
+
+    def get(self, session_id: str) -> SessionResult:
+        """Find a session by id.
+
+        Returns:
+            SessionResult: ``session`` is a :class:`~agb.Session` for it; a session that does
+            not exist gives ``success=False`` with a ``NotFoundError`` in ``error``.
+        """
+        return self._run(_ops.get(self._settings, session_id, self._make_session))
+
+    async def get_async(self, session_id: str) -> SessionResult:
+        """Async twin of :meth:`get`."""
+        return await self._run_async(_ops.get(self._settings, session_id, self._make_session))
+
+    def get_session(self, session_id: str) -> GetSessionResult:
+        """A session's details and status.
+
+        Returns:
+            GetSessionResult: ``data`` holds ``session_id``, ``status``, ``resource_url``,
+            ``app_instance_id`` and ``resource_id``.
+        """
+        return self._run(_ops.get_session_data(self._settings, session_id))
+
+    async def get_session_async(self, session_id: str) -> GetSessionResult:
+        """Async twin of :meth:`get_session`."""
+        return await self._run_async(_ops.get_session_data(self._settings, session_id))
+
+    def list(
+        self,
+        labels: Mapping[str, str] | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        *,
+        next_token: str | None = None,
+    ) -> SessionListResult:
+        """List sessions, optionally only those carrying all of ``labels``.
+
+        Args:
+            labels: Labels every listed session must have (default: no filter).
+            page: Page number, from 1 (default 1). Reaching page N costs N requests; to walk
+                all pages, pass the previous result's ``next_token`` instead.
+            limit: Sessions per page (default 10).
+            next_token: Start from this token (from a previous result).
+
+        Returns:
+            SessionListResult: ``session_ids``, ``sessions`` (with status), ``next_token``
+            (``""`` on the last page), ``max_results`` and ``total_count``.
+        """
+        return self._run(_ops.list_page(self._settings, labels, page, limit, next_token))
+
+    async def list_async(
+        self,
+        labels: Mapping[str, str] | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        *,
+        next_token: str | None = None,
+    ) -> SessionListResult:
+        """Async twin of :meth:`list`."""
+        return await self._run_async(
+            _ops.list_page(self._settings, labels, page, limit, next_token)
+        )
+
+    def delete(
+        self,
+        session: Session,
+        sync_context: bool = False,
+        *,
+        timeout: float = DEFAULT_DELETE_TIMEOUT,
+        poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
+    ) -> DeleteResult:
+        """Delete ``session``; same as ``session.delete(...)`` (see :meth:`agb.Session.delete`)."""
+        return _session(session).delete(sync_context, timeout=timeout, poll_interval=poll_interval)
+
+    async def delete_async(
+        self,
+        session: Session,
+        sync_context: bool = False,
+        *,
+        timeout: float = DEFAULT_DELETE_TIMEOUT,
+        poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
+    ) -> DeleteResult:
+        """Async twin of :meth:`delete`."""
+        return await _session(session).delete_async(
+            sync_context, timeout=timeout, poll_interval=poll_interval
+        )
+
+    def pause(
+        self,
+        session: Session,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> SessionPauseResult:
+        """Pause ``session``; same as ``session.pause(...)`` (see :meth:`agb.Session.pause`)."""
+        return _session(session).pause(timeout, poll_interval)
+
+    async def pause_async(
+        self,
+        session: Session,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> SessionPauseResult:
+        """Async twin of :meth:`pause`."""
+        return await _session(session).pause_async(timeout, poll_interval)
+
+    def resume(
+        self,
+        session: Session,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> SessionResumeResult:
+        """Resume ``session``; same as ``session.resume(...)`` (see :meth:`agb.Session.resume`)."""
+        return _session(session).resume(timeout, poll_interval)
+
+    async def resume_async(
+        self,
+        session: Session,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> SessionResumeResult:
+        """Async twin of :meth:`resume`."""
+        return await _session(session).resume_async(timeout, poll_interval)
+
+
+def _session(session: object) -> Session:
+    if not isinstance(session, Session):
+        raise TypeError(f"session must be an agb.Session, got {type(session).__name__}")
+    return session

@@ -1,0 +1,119 @@
+"""Client configuration: where the service is and how long a request may take.
+
+The published client's ``Config(endpoint, timeout_ms)`` works unchanged; the other fields are
+optional. Explicit arguments win over the environment (``AGB_ENDPOINT``, ``AGB_TIMEOUT_MS``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+
+from attrs import define, field
+
+from agb.exceptions import ConfigurationError
+
+__all__ = ["DEFAULT_ENDPOINT", "DEFAULT_TIMEOUT_MS", "Config", "default_config", "load_config"]
+
+DEFAULT_ENDPOINT = "sdk-api.agb.cloud"
+DEFAULT_TIMEOUT_MS = 60_000
+
+
+@define
+class Config:
+    """Where the AGB service is and how the client talks to it.
+
+    Args:
+        endpoint: Host or URL of the service. Without a scheme, ``https://`` is used;
+            ``http://`` is kept as given (that is how a local emulator is reached).
+        timeout_ms: Timeout of one HTTP request, in milliseconds (default 60000).
+        max_retries: How many times a request that failed in passing (connection refused,
+            HTTP 429 or 5xx on a read) is tried again, with backoff (default 2).
+        max_connections: Size of the connection pool (default 100).
+    """
+
+    endpoint: str = DEFAULT_ENDPOINT
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    max_retries: int = field(default=2, kw_only=True)
+    max_connections: int = field(default=100, kw_only=True)
+
+    @property
+    def base_url(self) -> str:
+        """The endpoint as a URL with a scheme and no trailing slash.
+
+        Raises:
+            ConfigurationError: If the endpoint is empty or not text.
+        """
+        endpoint = self.endpoint
+        if not isinstance(endpoint, str) or not endpoint.strip():
+            raise ConfigurationError(f"endpoint must be a non-empty host or URL, got {endpoint!r}")
+        endpoint = endpoint.strip().rstrip("/")
+        if not endpoint.startswith(("http://", "https://")):
+            endpoint = "https://" + endpoint
+        return endpoint
+
+    @property
+    def timeout_seconds(self) -> float:
+        """The request timeout in seconds.
+
+        Raises:
+            ConfigurationError: If ``timeout_ms`` is not a positive number.
+        """
+        value = self.timeout_ms
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ConfigurationError(f"timeout_ms must be a positive number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigurationError(f"timeout_ms must be finite, got {value!r}")
+        return float(value) / 1000.0
+
+    def validate(self) -> None:
+        """Check every field.
+
+        Raises:
+            ConfigurationError: Naming the first field that is wrong.
+        """
+        _ = self.base_url, self.timeout_seconds
+        for name in ("max_retries", "max_connections"):
+            value = getattr(self, name)
+            minimum = 0 if name == "max_retries" else 1
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise ConfigurationError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def default_config() -> Config:
+    """The configuration used when nothing else is given: the AGB cloud, 60 s timeout."""
+    return Config(endpoint=DEFAULT_ENDPOINT, timeout_ms=DEFAULT_TIMEOUT_MS)
+
+
+def load_config(cfg: Config | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """The configuration to use: ``cfg`` as given, else defaults overridden by the environment.
+
+    Args:
+        cfg: An explicit configuration; when given, the environment is not read.
+        environ: The environment to read (default ``os.environ``).
+
+    Returns:
+        The configuration, validated.
+
+    Raises:
+        ConfigurationError: If a value is wrong, e.g. ``AGB_TIMEOUT_MS`` is not a number.
+    """
+    if cfg is None:
+        env = os.environ if environ is None else environ
+        cfg = default_config()
+        endpoint = env.get("AGB_ENDPOINT", "").strip()
+        if endpoint:
+            cfg.endpoint = endpoint
+        timeout = env.get("AGB_TIMEOUT_MS", "").strip()
+        if timeout:
+            try:
+                cfg.timeout_ms = int(timeout)
+            except ValueError:
+                raise ConfigurationError(
+                    f"AGB_TIMEOUT_MS must be a whole number of milliseconds, got {timeout!r}"
+                ) from None
+    elif not isinstance(cfg, Config):
+        raise ConfigurationError(f"cfg must be an agb.config.Config, got {type(cfg).__name__}")
+    cfg.validate()
+    return cfg

@@ -1,0 +1,170 @@
+"""The SDK's errors: one root, :class:`AGBError`, and a typed tree under :class:`SessionError`.
+
+Every error keeps what the service said: ``request_id``, ``code``, ``message`` and
+``http_status_code`` (each ``None`` or empty when the service never answered). Errors raised from
+an answer of the service are chosen by its error code first and its HTTP status second, so a code
+the SDK does not know still gives the right family::
+
+    AGBError
+    ├── ConfigurationError            missing API key, bad endpoint or timeout (also a ValueError)
+    └── SessionError                  any failed session operation
+        ├── APIError                  the service answered with an error
+        │   ├── BadRequestError           400, a parameter was refused
+        │   ├── AuthenticationError       401/403, ``AccessDenied``
+        │   ├── NotFoundError             the session (or what was asked for) does not exist
+        │   ├── InvalidStateError         the session's status does not allow the operation
+        │   ├── RateLimitError            429; ``retry_after`` in seconds when the service said
+        │   ├── ServerError               5xx
+        │   └── MalformedResponseError    unreadable answer (HTML, cut JSON, wrong shape)
+        ├── APIConnectionError        the request or its answer was lost on the network
+        │   └── APITimeoutError           the HTTP request timed out
+        └── WaitTimeoutError          a wait for a target status ran out of time
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AGBError",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "InvalidStateError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "SessionError",
+    "WaitTimeoutError",
+]
+
+
+class AGBError(Exception):
+    """Root of every error the SDK raises.
+
+    Attributes:
+        message: What went wrong, in words.
+        request_id: The server's request id, or ``""`` when there was no answer.
+        code: The service's error code (e.g. ``"InvalidMcpSession.NotFound"``), or ``""``.
+        http_status_code: The HTTP status of the answer, or ``None`` when there was none.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request_id: str = "",
+        code: str = "",
+        http_status_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+        self.code = code
+        self.http_status_code = http_status_code
+
+    def __str__(self) -> str:
+        details = []
+        if self.code:
+            details.append(f"code={self.code}")
+        if self.http_status_code is not None:
+            details.append(f"http_status={self.http_status_code}")
+        if self.request_id:
+            details.append(f"request_id={self.request_id}")
+        return f"{self.message} ({', '.join(details)})" if details else self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(message={self.message!r}, code={self.code!r}, "
+            f"http_status_code={self.http_status_code!r}, request_id={self.request_id!r})"
+        )
+
+
+class ConfigurationError(AGBError, ValueError):
+    """The client is configured wrongly: no API key, a bad endpoint or timeout."""
+
+
+class SessionError(AGBError):
+    """A session operation failed. Catch this to handle every failure of the service."""
+
+
+class APIError(SessionError):
+    """The service answered, and the answer is an error (or cannot be read)."""
+
+
+class BadRequestError(APIError):
+    """The service refused a parameter of the request (HTTP 400, ``InvalidParameter``)."""
+
+
+class AuthenticationError(APIError):
+    """The API key is missing, wrong or not allowed to do this (HTTP 401/403, ``AccessDenied``)."""
+
+
+class NotFoundError(APIError):
+    """The session, or what the request names, does not exist (or no longer exists)."""
+
+
+class InvalidStateError(APIError):
+    """The session's current status does not allow the operation (e.g. resuming while pausing)."""
+
+
+class RateLimitError(APIError):
+    """Too many requests (HTTP 429).
+
+    Attributes:
+        retry_after: Seconds the service asked to wait before trying again, or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request_id: str = "",
+        code: str = "",
+        http_status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(
+            message, request_id=request_id, code=code, http_status_code=http_status_code
+        )
+        self.retry_after = retry_after
+
+
+class ServerError(APIError):
+    """The service, or a proxy in front of it, failed (HTTP 5xx)."""
+
+
+class MalformedResponseError(APIError):
+    """The answer could not be read: not JSON, cut short, or not the expected shape."""
+
+
+class APIConnectionError(SessionError):
+    """The request could not be sent, or its answer was lost (connection refused, reset, closed)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The HTTP request took longer than its timeout."""
+
+
+class WaitTimeoutError(SessionError):
+    """A wait for a session to reach a status (pause, resume, delete) ran out of time.
+
+    Attributes:
+        status: The last status seen before the time ran out, or ``""``.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request_id: str = "",
+        code: str = "",
+        http_status_code: int | None = None,
+        status: str = "",
+    ) -> None:
+        super().__init__(
+            message, request_id=request_id, code=code, http_status_code=http_status_code
+        )
+        self.status = status

@@ -1,0 +1,238 @@
+"""Results of the SDK's operations: immutable, typed, and able to raise their error.
+
+Every result has ``success``, ``request_id``, ``error_message``, and what the service said:
+``code``, ``message`` and ``http_status_code``. A failed result keeps the typed error in
+``error``; :meth:`ApiResponse.raise_for_status` raises it, so code can choose between checking
+``success`` (as with the published client) and exceptions::
+
+    result = session.pause()
+    if not result.success:
+        print(result.code, result.error_message)
+    session.resume().raise_for_status()   # raises a SessionError subclass on failure
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from attrs import field, frozen
+
+from agb.exceptions import AGBError, SessionError
+
+if TYPE_CHECKING:
+    from agb.session import Session
+
+__all__ = [
+    "ApiResponse",
+    "ContextTaskResult",
+    "DeleteResult",
+    "GetSessionData",
+    "GetSessionResult",
+    "OperationResult",
+    "SessionListResult",
+    "SessionPauseResult",
+    "SessionResult",
+    "SessionResumeResult",
+    "SessionStatusResult",
+    "SessionSummary",
+]
+
+
+@frozen(kw_only=True)
+class ApiResponse:
+    """Fields every result has.
+
+    Attributes:
+        request_id: The server's request id of the call the result is about (``""`` if none).
+        success: ``True`` when the operation did what was asked.
+        error_message: Why it failed (``""`` on success).
+        code: The service's code (e.g. ``"InvalidMcpSession.NotFound"``), ``""`` if none.
+        message: The service's message, ``""`` if none.
+        http_status_code: The HTTP status of the answer, ``None`` when there was none.
+        error: The typed error of a failed result, ``None`` on success.
+    """
+
+    request_id: str = ""
+    success: bool = False
+    error_message: str = ""
+    code: str = ""
+    message: str = ""
+    http_status_code: int | None = None
+    error: AGBError | None = field(default=None, repr=False, eq=False)
+
+    def get_request_id(self) -> str:
+        """The server's request id (as the published client's ``get_request_id``)."""
+        return self.request_id
+
+    def raise_for_status(self) -> None:
+        """Raise the result's error if it failed; do nothing on success.
+
+        Raises:
+            SessionError: The typed error (a subclass such as ``NotFoundError``) of a failure.
+        """
+        if self.success:
+            return
+        if self.error is not None:
+            raise self.error
+        raise SessionError(
+            self.error_message or "the operation failed",
+            request_id=self.request_id,
+            code=self.code,
+            http_status_code=self.http_status_code,
+        )
+
+
+@frozen(kw_only=True)
+class OperationResult(ApiResponse):
+    """Result of an operation that may return data.
+
+    Attributes:
+        data: What the operation returns: a ``dict`` of labels for ``get_labels``, a ``dict`` of
+            resource details for ``info``, the URL ``str`` for ``get_link``, else ``None``.
+    """
+
+    data: Any = None
+
+
+@frozen(kw_only=True)
+class SessionResult(ApiResponse):
+    """Result of creating or finding a session.
+
+    Attributes:
+        session: The session, or ``None`` on failure.
+    """
+
+    session: Session | None = None
+
+
+@frozen(kw_only=True)
+class GetSessionData:
+    """A session as ``get_session`` reports it.
+
+    Attributes:
+        session_id: The session's id.
+        status: Its status (``RUNNING``, ``PAUSED``, ...; other values are passed through).
+        app_instance_id: Application instance id.
+        resource_id: Resource id.
+        resource_url: URL of the session's resource.
+        success: ``True`` (kept for compatibility with the published client).
+        extra: Fields the service sent that this SDK does not know yet.
+    """
+
+    session_id: str = ""
+    status: str = ""
+    app_instance_id: str = ""
+    resource_id: str = ""
+    resource_url: str = ""
+    success: bool = True
+    extra: dict[str, Any] = field(factory=dict, repr=False)
+
+
+@frozen(kw_only=True)
+class GetSessionResult(ApiResponse):
+    """Result of ``AGB.get_session``.
+
+    Attributes:
+        data: The session's details, ``None`` on failure.
+    """
+
+    data: GetSessionData | None = None
+
+
+@frozen(kw_only=True)
+class SessionStatusResult(ApiResponse):
+    """Result of ``Session.get_status``.
+
+    Attributes:
+        status: The session's status, ``""`` on failure.
+    """
+
+    status: str = ""
+
+
+@frozen(kw_only=True)
+class SessionSummary:
+    """One entry of a session list: its id and status."""
+
+    session_id: str
+    status: str = ""
+
+
+@frozen(kw_only=True)
+class SessionListResult(ApiResponse):
+    """One page of ``AGB.list``.
+
+    Attributes:
+        session_ids: Ids of the sessions on this page.
+        sessions: The same sessions with their status.
+        next_token: Token of the next page (``""`` on the last page).
+        max_results: Page size.
+        total_count: How many sessions match the filter in all.
+    """
+
+    session_ids: list[str] = field(factory=list)
+    sessions: list[SessionSummary] = field(factory=list)
+    next_token: str = ""
+    max_results: int = 0
+    total_count: int = 0
+
+
+@frozen(kw_only=True)
+class _WaitResult(ApiResponse):
+    """Fields of operations that wait for a status.
+
+    Attributes:
+        status: The last status seen (``""`` if none was seen).
+        elapsed: Seconds from the start of the operation to its result.
+    """
+
+    status: str = ""
+    elapsed: float = 0.0
+
+
+@frozen(kw_only=True)
+class SessionPauseResult(_WaitResult):
+    """Result of ``pause`` / ``pause_async``: ``success`` when the session reached ``PAUSED``.
+
+    ``request_id`` is that of the pause request; on a timeout ``code`` is ``"WaitTimeout"``,
+    ``error`` a :class:`~agb.exceptions.WaitTimeoutError` and ``status`` the last status seen.
+    """
+
+
+@frozen(kw_only=True)
+class SessionResumeResult(_WaitResult):
+    """Result of ``resume`` / ``resume_async``: ``success`` when the session reached ``RUNNING``.
+
+    ``request_id`` is that of the resume request; on a timeout ``code`` is ``"WaitTimeout"``,
+    ``error`` a :class:`~agb.exceptions.WaitTimeoutError` and ``status`` the last status seen.
+    """
+
+
+@frozen(kw_only=True)
+class ContextTaskResult:
+    """One context synchronisation task, as the service reports it."""
+
+    context_id: str = ""
+    path: str = ""
+    status: str = ""
+    task_type: str = ""
+    error_message: str = ""
+    start_time: int = 0
+    finish_time: int = 0
+
+
+@frozen(kw_only=True)
+class DeleteResult(_WaitResult):
+    """Result of ``delete``: ``success`` when the session is gone (``FINISH`` or not found).
+
+    Attributes:
+        context_synced: With ``sync_context=True``, whether every context task ended with
+            ``Success`` (``None`` when no sync was asked for). A failed sync does not stop the
+            deletion; it is reported here and in ``context_sync_error``.
+        context_sync_error: Why the context sync failed, ``""`` otherwise.
+        context_tasks: The context tasks as last seen.
+    """
+
+    context_synced: bool | None = None
+    context_sync_error: str = ""
+    context_tasks: list[ContextTaskResult] = field(factory=list)

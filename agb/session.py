@@ -1,0 +1,348 @@
+"""A session on AGB cloud, and what can be done with it.
+
+Every method has an ``_async`` twin with the same arguments and result; both run the same plan
+(see :mod:`agb._ops`), one with blocking I/O and one on the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from agb import _ops
+from agb._plan import Plan
+from agb.context_sync import ContextSync
+from agb.exceptions import MalformedResponseError
+from agb.model.response import (
+    DeleteResult,
+    OperationResult,
+    SessionPauseResult,
+    SessionResumeResult,
+    SessionStatusResult,
+)
+
+if TYPE_CHECKING:
+    from agb.client import AGB
+    from agb_api_client import Client
+
+__all__ = ["Session"]
+
+DEFAULT_WAIT_TIMEOUT = 600
+DEFAULT_POLL_INTERVAL = 2.0
+DEFAULT_DELETE_TIMEOUT = 300.0
+DEFAULT_DELETE_POLL_INTERVAL = 1.0
+
+
+def _raise_unreadable(result: OperationResult) -> OperationResult:
+    if isinstance(result.error, MalformedResponseError):
+        raise result.error
+    return result
+
+
+class Session:
+    """A session: labels, details, links, status, pause/resume and deletion.
+
+    Sessions come from :meth:`agb.AGB.create` or :meth:`agb.AGB.get`; ``Session(agb, session_id)``
+    also works for an id you already have.
+
+    Attributes:
+        agb: The client the session belongs to.
+        session_id: The session's id.
+        resource_url: URL of the session's resource (``""`` if unknown).
+        image_id: The image it was created from (``""`` if unknown).
+        app_instance_id: Application instance id (``""`` if unknown).
+        resource_id: Resource id (``""`` if unknown).
+        link_url: Link URL given at creation (``""`` if none).
+        ws_url: WebSocket URL given at creation (``""`` if none).
+        context_syncs: The contexts mounted at creation.
+
+    Raises:
+        ValueError: If ``session_id`` is not a non-empty string.
+    """
+
+    def __init__(self, agb: AGB, session_id: str) -> None:
+        problem = _ops.check_session_id(session_id)
+        if problem:
+            raise ValueError(problem)
+        self.agb = agb
+        self.session_id = session_id
+        self.resource_url = ""
+        self.image_id = ""
+        self.app_instance_id = ""
+        self.resource_id = ""
+        self.link_url = ""
+        self.ws_url = ""
+        self.token = ""
+        self.context_syncs: list[ContextSync] = []
+
+    @classmethod
+    def _from_fields(cls, agb: AGB, session_id: str, **fields: Any) -> Session:
+        session = cls(agb, session_id)
+        for name, value in fields.items():
+            setattr(session, name, value)
+        return session
+
+    def __repr__(self) -> str:
+        return f"Session(session_id={self.session_id!r}, image_id={self.image_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Session):
+            return NotImplemented
+        return self.session_id == other.session_id and self.agb is other.agb
+
+    def __hash__(self) -> int:
+        return hash(self.session_id)
+
+    # Helpers the published client offers.
+    def get_session_id(self) -> str:
+        """The session's id."""
+        return self.session_id
+
+    def get_api_key(self) -> str:
+        """The API key of the client this session belongs to."""
+        return self.agb.api_key
+
+    def get_client(self) -> Client:
+        """The generated low-level client, configured (see :attr:`agb.AGB.raw`)."""
+        return self.agb.raw
+
+    # ------------------------------------------------------------------ labels
+
+    def set_labels(self, labels: dict[str, str]) -> OperationResult:
+        """Replace the session's labels.
+
+        Args:
+            labels: A non-empty mapping of non-blank string keys to non-blank string values.
+
+        Returns:
+            OperationResult: ``success`` and ``request_id``. Bad labels give a failed result
+            whose ``error_message`` names the bad key or value; no request is sent.
+
+        Raises:
+            SessionError: A ``MalformedResponseError`` if the service's answer cannot be read.
+        """
+        return _raise_unreadable(
+            self.agb._run(_ops.set_labels(self.agb._settings, self.session_id, labels))
+        )
+
+    async def set_labels_async(self, labels: dict[str, str]) -> OperationResult:
+        """Async twin of :meth:`set_labels`."""
+        plan = _ops.set_labels(self.agb._settings, self.session_id, labels)
+        return _raise_unreadable(await self.agb._run_async(plan))
+
+    def get_labels(self) -> OperationResult:
+        """The session's labels.
+
+        Returns:
+            OperationResult: ``data`` is the ``dict`` of labels.
+
+        Raises:
+            SessionError: A ``MalformedResponseError`` if the answer cannot be read (for
+                example labels that are not valid JSON text).
+        """
+        return _raise_unreadable(
+            self.agb._run(_ops.get_labels(self.agb._settings, self.session_id))
+        )
+
+    async def get_labels_async(self) -> OperationResult:
+        """Async twin of :meth:`get_labels`."""
+        return _raise_unreadable(
+            await self.agb._run_async(_ops.get_labels(self.agb._settings, self.session_id))
+        )
+
+    # ------------------------------------------------------------------ details
+
+    def info(self) -> OperationResult:
+        """The session's resource details.
+
+        Returns:
+            OperationResult: ``data`` is a ``dict`` with ``session_id`` and ``resource_url``,
+            and, when the session has a desktop, ``app_id``, ``auth_code``,
+            ``connection_properties``, ``resource_id``, ``resource_type`` and ``ticket``.
+        """
+        return self.agb._run(_ops.info(self.agb._settings, self.session_id))
+
+    async def info_async(self) -> OperationResult:
+        """Async twin of :meth:`info`."""
+        return await self.agb._run_async(_ops.info(self.agb._settings, self.session_id))
+
+    def get_link(
+        self, protocol_type: str | None = None, port: int | None = None
+    ) -> OperationResult:
+        """A URL that reaches a port of the session.
+
+        Args:
+            protocol_type: Protocol of the link, e.g. ``"https"`` (the service's default if None).
+            port: Port inside the session, 30100 to 30199 (the service's default if None).
+
+        Returns:
+            OperationResult: ``data`` is the URL string. A bad port or protocol gives a failed
+            result naming it; no request is sent.
+
+        Raises:
+            SessionError: A ``MalformedResponseError`` if the answer cannot be read.
+        """
+        plan = _ops.link(self.agb._settings, self.session_id, protocol_type, port)
+        return _raise_unreadable(self.agb._run(plan))
+
+    async def get_link_async(
+        self, protocol_type: str | None = None, port: int | None = None
+    ) -> OperationResult:
+        """Async twin of :meth:`get_link`."""
+        plan = _ops.link(self.agb._settings, self.session_id, protocol_type, port)
+        return _raise_unreadable(await self.agb._run_async(plan))
+
+    def get_status(self) -> SessionStatusResult:
+        """The session's current status (``RUNNING``, ``PAUSED``, ...).
+
+        Returns:
+            SessionStatusResult: ``status`` holds the status; unknown values are passed through.
+        """
+        return self.agb._run(_ops.status(self.agb._settings, self.session_id))
+
+    async def get_status_async(self) -> SessionStatusResult:
+        """Async twin of :meth:`get_status`."""
+        return await self.agb._run_async(_ops.status(self.agb._settings, self.session_id))
+
+    def keep_alive(self) -> OperationResult:
+        """Reset the session's idle timer, so that it is not released for idleness.
+
+        Returns:
+            OperationResult: ``success`` and ``request_id``.
+        """
+        return self.agb._run(_ops.keep_alive(self.agb._settings, self.session_id))
+
+    async def keep_alive_async(self) -> OperationResult:
+        """Async twin of :meth:`keep_alive`."""
+        return await self.agb._run_async(_ops.keep_alive(self.agb._settings, self.session_id))
+
+    # ------------------------------------------------------------------ pause / resume
+
+    def pause(
+        self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
+    ) -> SessionPauseResult:
+        """Pause the session (put it into a dormant state) and wait until it is ``PAUSED``.
+
+        Sends the pause request, then polls the session's status every ``poll_interval``
+        seconds until it is ``PAUSED``, it cannot become so (deleted, being deleted), or
+        ``timeout`` seconds have passed since the call began.
+
+        Args:
+            timeout: Seconds to wait in all (default 600).
+            poll_interval: Seconds between status polls (default 2.0).
+
+        Returns:
+            SessionPauseResult: ``success``, ``status`` (the last status seen), ``request_id``
+            of the pause request, ``elapsed``; on failure ``code``, ``message``,
+            ``http_status_code``, ``error_message`` and ``error``. A timeout is a failed result
+            with ``code == "WaitTimeout"``.
+
+        Raises:
+            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
+        """
+        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
+        return self.agb._run(self._pause_plan(True, timeout, poll_interval, SessionPauseResult))
+
+    async def pause_async(
+        self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
+    ) -> SessionPauseResult:
+        """Async twin of :meth:`pause`; waits with ``asyncio.sleep``, never blocking the loop."""
+        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
+        return await self.agb._run_async(
+            self._pause_plan(True, timeout, poll_interval, SessionPauseResult)
+        )
+
+    def resume(
+        self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
+    ) -> SessionResumeResult:
+        """Resume a paused session and wait until it is ``RUNNING``.
+
+        Args:
+            timeout: Seconds to wait in all (default 600).
+            poll_interval: Seconds between status polls (default 2.0).
+
+        Returns:
+            SessionResumeResult: as :meth:`pause`, with ``RUNNING`` as the target.
+
+        Raises:
+            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
+        """
+        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
+        return self.agb._run(self._pause_plan(False, timeout, poll_interval, SessionResumeResult))
+
+    async def resume_async(
+        self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
+    ) -> SessionResumeResult:
+        """Async twin of :meth:`resume`; waits with ``asyncio.sleep``, never blocking the loop."""
+        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
+        return await self.agb._run_async(
+            self._pause_plan(False, timeout, poll_interval, SessionResumeResult)
+        )
+
+    def _pause_plan(
+        self,
+        pause: bool,
+        timeout: float,
+        interval: float,
+        result: type[_ops.WaitResult],
+    ) -> Plan[_ops.WaitResult]:
+        return _ops.pause_or_resume(
+            self.agb._settings,
+            self.session_id,
+            pause=pause,
+            timeout=timeout,
+            interval=interval,
+            result=result,
+        )
+
+    # ------------------------------------------------------------------ delete
+
+    def delete(
+        self,
+        sync_context: bool = False,
+        *,
+        timeout: float = DEFAULT_DELETE_TIMEOUT,
+        poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
+    ) -> DeleteResult:
+        """Delete the session and wait until it is gone.
+
+        Args:
+            sync_context: First upload the session's contexts and wait for the upload tasks to
+                end. A failed sync is reported in ``context_synced`` / ``context_sync_error``
+                and the session is deleted all the same.
+            timeout: Seconds each wait (context sync, deletion) may take (default 300).
+            poll_interval: Seconds between polls (default 1.0).
+
+        Returns:
+            DeleteResult: ``success`` once the session is ``FINISH`` or not found; the
+            ``request_id`` of the delete request.
+
+        Raises:
+            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
+        """
+        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
+        plan = _ops.delete(
+            self.agb._settings,
+            self.session_id,
+            sync_context=bool(sync_context),
+            timeout=timeout,
+            interval=poll_interval,
+        )
+        return self.agb._run(plan)
+
+    async def delete_async(
+        self,
+        sync_context: bool = False,
+        *,
+        timeout: float = DEFAULT_DELETE_TIMEOUT,
+        poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
+    ) -> DeleteResult:
+        """Async twin of :meth:`delete`."""
+        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
+        plan = _ops.delete(
+            self.agb._settings,
+            self.session_id,
+            sync_context=bool(sync_context),
+            timeout=timeout,
+            interval=poll_interval,
+        )
+        return await self.agb._run_async(plan)
