@@ -1,0 +1,132 @@
+"""``python -m agb.emulator``: run a local AGB-compatible server until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import socket
+import sys
+from types import FrameType
+
+import uvicorn
+
+from agb.emulator._app import create_app
+from agb.emulator._clock import ManualClock
+from agb.emulator._config import EmulatorConfig
+from agb.emulator._server import bind_socket, url_for, uvicorn_config
+
+READY_LINE = "AGB emulator listening on {url}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m agb.emulator",
+        description="A local AGB-compatible session service (for demos, recording and tests).",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port; 0 picks a free one (default %(default)s)"
+    )
+    parser.add_argument(
+        "--api-key", default=None, help="the only bearer key accepted (default: any non-empty key)"
+    )
+    parser.add_argument(
+        "--transition-seconds",
+        type=float,
+        default=1.0,
+        help="how long PAUSING, RESUMING and DELETING last (default %(default)s)",
+    )
+    parser.add_argument(
+        "--stale-seconds",
+        type=float,
+        default=0.2,
+        help="how long get session shows the old status after pause/resume (default %(default)s)",
+    )
+    parser.add_argument(
+        "--context-sync-seconds",
+        type=float,
+        default=0.5,
+        help="how long a context sync task runs (default %(default)s)",
+    )
+    parser.add_argument(
+        "--fault-rate", type=float, default=0.0, help="fraction of requests given a random fault"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed for ids and random faults")
+    parser.add_argument(
+        "--manual-clock",
+        action="store_true",
+        help="time stands still until POST /_emulator/clock/advance moves it",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="log level of messages on stderr (default %(default)s)",
+    )
+    return parser
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server that prints the ready line once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, ready_line: str) -> None:
+        super().__init__(config)
+        self._ready_line = ready_line
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.should_exit:
+            print(self._ready_line, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = EmulatorConfig(
+            api_key=args.api_key,
+            transition_seconds=args.transition_seconds,
+            stale_seconds=args.stale_seconds,
+            context_sync_seconds=args.context_sync_seconds,
+            fault_rate=args.fault_rate,
+            seed=args.seed,
+            clock=ManualClock() if args.manual_clock else EmulatorConfig().clock,
+        )
+    except ValueError as err:
+        parser.error(str(err))
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as err:
+        print(f"cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
+        return 1
+    url = url_for(args.host, sock.getsockname()[1])
+    server = _Server(
+        uvicorn_config(create_app(config), log_level=args.log_level), READY_LINE.format(url=url)
+    )
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    # uvicorn takes these signals over while it serves and afterwards restores ours and raises
+    # the signal again; ours then just (re)asks for a stop, so the process exits with 0.
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

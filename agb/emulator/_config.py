@@ -1,0 +1,67 @@
+"""Configuration of the emulator."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+
+def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+
+
+def _fraction(_inst: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (isinstance(value, int | float) and 0 <= value <= 1):
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class EmulatorConfig:
+    """How an emulator behaves; every field has a default suited to interactive use.
+
+    Attributes:
+        api_key: The only bearer key accepted; ``None`` accepts any non-empty bearer key.
+        transition_seconds: How long PAUSING, RESUMING and DELETING last, counted from the
+            request that started them.
+        stale_seconds: How long get session still shows the old status (RUNNING after a pause,
+            PAUSED after a resume) right after the request was accepted, as the real service
+            does. Must be smaller than ``transition_seconds`` (or both 0).
+        context_sync_seconds: How long a context synchronisation task runs before it ends.
+        fault_rate: Fraction (0..1) of API requests answered with a random fault (one of
+            ``unavailable``, ``rate_limited``, ``html`` with status 500, ``drop``, ``slow`` 0.2 s).
+        seed: Seed of the random generators; with a seed, ids, request ids, timestamps and
+            random faults are the same on every run with the same requests.
+        clock: Monotonic clock in seconds that drives every state transition; pass a
+            :class:`~agb.emulator.ManualClock` to move time without sleeping.
+        retry_after_seconds: ``Retry-After`` of a ``rate_limited`` fault without its own
+            ``seconds``.
+        epoch: Unix time that the clock's first reading maps to (task start/finish times);
+            ``None`` means the real time at start-up, or 1700000000 when ``seed`` is given.
+        max_page_size: Largest ``maxResults`` honoured; larger values are capped to it.
+    """
+
+    api_key: str | None = None
+    transition_seconds: float = attrs.field(default=1.0, validator=_non_negative)
+    stale_seconds: float = attrs.field(default=0.2, validator=_non_negative)
+    context_sync_seconds: float = attrs.field(default=0.5, validator=_non_negative)
+    fault_rate: float = attrs.field(default=0.0, validator=_fraction)
+    seed: int | None = None
+    clock: Callable[[], float] = time.monotonic
+    retry_after_seconds: int = attrs.field(default=1, validator=_non_negative)
+    epoch: float | None = None
+    max_page_size: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields that depend on each other."""
+        if self.stale_seconds >= self.transition_seconds and self.stale_seconds > 0:
+            raise ValueError(
+                "stale_seconds must be smaller than transition_seconds "
+                f"(got {self.stale_seconds} >= {self.transition_seconds})"
+            )
+        if self.api_key is not None and not self.api_key.strip():
+            raise ValueError("api_key must not be empty (use None to accept any key)")

@@ -1,0 +1,125 @@
+"""Running the emulator: in a background thread (tests) or as the main program."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import attrs
+import uvicorn
+from starlette.applications import Starlette
+
+from agb.emulator._app import create_app
+from agb.emulator._config import EmulatorConfig
+from agb.emulator._state import Emulator
+
+
+@attrs.frozen
+class RunningEmulator:
+    """A started emulator: where it listens and its state.
+
+    Attributes:
+        base_url: e.g. ``"http://127.0.0.1:54321"``; use it as the SDK's endpoint.
+        host: The address it listens on.
+        port: The port it listens on.
+        emulator: Its state and fault script (``emulator.faults.add(...)``).
+        app: The ASGI app being served.
+    """
+
+    base_url: str
+    host: str
+    port: int
+    emulator: Emulator
+    app: Starlette
+
+    @property
+    def config(self) -> EmulatorConfig:
+        """The configuration it runs with."""
+        return self.emulator.config
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (``port=0`` picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except BaseException:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_for(host: str, port: int) -> str:
+    """The base URL of a server on ``host:port``."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def uvicorn_config(app: Starlette, *, log_level: str = "warning") -> uvicorn.Config:
+    """The uvicorn settings the emulator runs with (it leaves the logging setup alone)."""
+    return uvicorn.Config(
+        app,
+        log_config=None,
+        log_level=log_level,
+        access_log=log_level == "debug",
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+        timeout_keep_alive=30,
+        server_header=False,
+    )
+
+
+@contextlib.contextmanager
+def serve(
+    config: EmulatorConfig | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    startup_timeout: float = 10.0,
+) -> Iterator[RunningEmulator]:
+    """Run an emulator on ``host:port`` in a background thread for the ``with`` block.
+
+    It accepts connections before this yields, and is stopped (and its thread joined) on
+    exit. ``port=0`` picks a free port; read it from the handle's ``base_url``::
+
+        with serve(EmulatorConfig(api_key="k", clock=ManualClock())) as server:
+            httpx.post(server.base_url + "/mcp/getSession", ...)
+            server.emulator.faults.add("unavailable", path="/mcp/getSession")
+    """
+    app = create_app(config)
+    emulator: Emulator = app.state.emulator
+    sock = bind_socket(host, port)
+    bound_port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn_config(app))
+    thread = threading.Thread(
+        target=server.run,
+        kwargs={"sockets": [sock]},
+        name=f"agb-emulator-{bound_port}",
+        daemon=True,
+    )
+    try:
+        thread.start()
+        deadline = time.monotonic() + startup_timeout
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the emulator's server stopped during start-up")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator did not start within {startup_timeout} s")
+            time.sleep(0.002)
+        yield RunningEmulator(
+            base_url=url_for(host, bound_port),
+            host=host,
+            port=bound_port,
+            emulator=emulator,
+            app=app,
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
