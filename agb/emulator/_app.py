@@ -155,7 +155,9 @@ async def _read_json_object(request: Request) -> dict[str, Any]:
         chunks.append(chunk)
     raw = b"".join(chunks)
     if not raw.strip():
-        return {}
+        raise invalid(
+            "A JSON object request body is required (send {} when there is nothing in it)"
+        )
     try:
         value = json.loads(raw)
     except (ValueError, RecursionError):
@@ -218,8 +220,6 @@ def _parse_label_map(text: str, name: str) -> dict[str, str]:
 
 
 def _parse_persistence(value: Any) -> list[tuple[str, str]]:
-    if value is None:
-        return []
     if not isinstance(value, list):
         raise invalid("persistenceDataList must be an array")
     entries = []
@@ -233,8 +233,7 @@ def _parse_persistence(value: Any) -> list[tuple[str, str]]:
             if not isinstance(text, str) or not text.strip():
                 raise invalid(f"{where}.{field} is required and must be a non-empty string")
             fields.append(text)
-        policy = item.get("policy")
-        if policy is not None and not isinstance(policy, str):
+        if not isinstance(item.get("policy", ""), str):
             raise invalid(f"{where}.policy must be a string (JSON text of the policy)")
         entries.append((fields[0], fields[1]))
     return entries
@@ -253,18 +252,16 @@ class _Api:
 
     def create_session(self, ctx: _Ctx, query: QueryParams, body: dict[str, Any]) -> dict[str, Any]:
         image_id = _query_required(query, "imageId")
-        labels_text = body.get("labels")
-        if labels_text is not None and not isinstance(labels_text, str):
+        labels_text = body.get("labels", "")
+        if not isinstance(labels_text, str):
             raise invalid("labels must be a string (JSON text of an object)")
         labels = _parse_label_map(labels_text, "labels") if labels_text else {}
-        persistence = _parse_persistence(body.get("persistenceDataList"))
-        policy_id = body.get("mcpPolicyId")
-        if policy_id is not None and not isinstance(policy_id, str):
+        persistence = _parse_persistence(body.get("persistenceDataList", []))
+        policy_id = body.get("mcpPolicyId", "")
+        if not isinstance(policy_id, str):
             raise invalid("mcpPolicyId must be a string")
-        timeout = body.get("timeout")
-        if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0
-        ):
+        timeout = body.get("timeout", 0)
+        if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
             raise invalid("timeout must be a non-negative integer (seconds)")
         data = self.em.create_session(
             image_id=image_id,
