@@ -37,6 +37,8 @@ def server(running: RunningEmulator) -> Iterator[RunningEmulator]:
     running.emulator.reset()
     yield running
     running.emulator.faults.clear()
+    # No input may reach the catch-all that turns an unexpected exception into a 500.
+    assert running.emulator.stats()["internalErrors"] == 0
 
 
 @pytest.fixture
@@ -44,10 +46,16 @@ def clock(server: RunningEmulator, server_clock: ManualClock) -> ManualClock:
     return server_clock
 
 
-@pytest.fixture
-def http(server: RunningEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, headers=AUTH, timeout=5) as client:
+@pytest.fixture(scope="session")
+def shared_http(running: RunningEmulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=running.base_url, headers=AUTH, timeout=5) as client:
         yield client
+
+
+@pytest.fixture
+def http(server: RunningEmulator, shared_http: httpx.Client) -> httpx.Client:
+    """A keep-alive client of the shared server (made once: building an httpx client is slow)."""
+    return shared_http
 
 
 @pytest.fixture
