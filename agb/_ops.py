@@ -701,6 +701,16 @@ class Waited:
     polls: int = 0
 
 
+def _gone(reply: Reply) -> bool:
+    """Whether a failed status request says the session no longer exists.
+
+    Decided by the error code's class (``InvalidMcpSession.NotFound``, ``SessionNotFound``, ...),
+    never by the message text. A bare HTTP 404 without an envelope code (a proxy's page, a wrong
+    path) is not taken as proof that the session is gone.
+    """
+    return isinstance(reply.error, exc.NotFoundError) and bool(reply.code)
+
+
 def wait_for_status(
     settings: Settings,
     session_id: str,
@@ -712,9 +722,10 @@ def wait_for_status(
 ) -> Plan[Waited]:
     """Poll ``getSession`` until ``target`` (or, when ``deleting``, until the session is gone).
 
-    A status the target cannot come from (gone, or being deleted) ends the wait at once; other
-    statuses, including unknown ones and the old status shown right after the request, keep it
-    going. A transient failure of one poll is retried within the deadline.
+    A status the target cannot come from (``FINISH``/``DELETED``, ``DELETING``, or a not-found
+    error code, reported as status ``FINISH``) ends the wait at once; other statuses, including
+    unknown ones and the old status shown right after the request, keep it going. A transient
+    failure of one poll is retried within the deadline.
     """
     last = ""
     unknown: set[str] = set()
@@ -742,8 +753,8 @@ def wait_for_status(
                     session_id,
                     seen,
                 )
-        elif isinstance(reply.error, exc.NotFoundError):
-            return Waited(deleting, "FINISH" if deleting else last, reply, polls=polls)
+        elif _gone(reply):
+            return Waited(deleting, "FINISH", reply, polls=polls)
         elif _transient(reply.error):
             if isinstance(reply.error, exc.RateLimitError) and reply.error.retry_after is not None:
                 wait = max(interval, reply.error.retry_after)
@@ -843,7 +854,7 @@ def _context_tasks(reply: Reply) -> list[ContextTaskResult] | str:
         items = json.loads(text) if text.strip() else []
         if not isinstance(items, list):
             return f"contextStatus is JSON {type(items).__name__}, expected a list"
-        tasks: list[ContextTaskResult] = Factory(list)
+        tasks: list[ContextTaskResult] = []
         for item in items:
             if not isinstance(item, dict) or item.get("type") != "data":
                 continue
@@ -877,7 +888,7 @@ def wait_context_tasks(
     interval: float,
 ) -> Plan[TasksOutcome]:
     """Poll ``GetContextInfo`` until every task of ``task_types`` is final, or the deadline."""
-    tasks: list[ContextTaskResult] = Factory(list)
+    tasks: list[ContextTaskResult] = []
     while True:
         reply = yield from send(
             settings,
@@ -919,7 +930,7 @@ def delete(
     started = yield NOW
     synced: bool | None = None
     sync_error = ""
-    tasks: list[ContextTaskResult] = Factory(list)
+    tasks: list[ContextTaskResult] = []
     if sync_context:
         call = Call(
             "syncContext", sync_context_endpoint, {"session_id": session_id, "body": EmptyRequest()}
