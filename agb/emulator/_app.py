@@ -35,6 +35,7 @@ _JSON: Final = "application/json"
 _NO_DATA: Final[Any] = object()
 _PROTOCOLS: Final = frozenset({"http", "https", "ws", "wss"})
 _LINK_PORTS: Final = range(30100, 30200)
+_sleep = asyncio.sleep  # the ``slow`` fault's real delay; a seam for tests
 
 
 class DroppedConnection(httpx.RemoteProtocolError):
@@ -143,7 +144,7 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-async def _read_json_object(request: Request) -> dict[str, Any]:
+async def _read_json_object(request: Request, *, required: bool) -> dict[str, Any]:
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -155,6 +156,8 @@ async def _read_json_object(request: Request) -> dict[str, Any]:
         chunks.append(chunk)
     raw = b"".join(chunks)
     if not raw.strip():
+        if not required:
+            return {}
         raise invalid(
             "A JSON object request body is required (send {} when there is nothing in it)"
         )
@@ -389,7 +392,8 @@ class _Api:
         kind = body.get("kind")
         if not isinstance(kind, str):
             raise invalid("kind is required and must be a string")
-        params = body.get("params") or {}
+        params = body.get("params")
+        params = {} if params is None else params
         if not isinstance(params, dict):
             raise invalid("params must be an object")
         times = body.get("times", 1)
@@ -421,11 +425,13 @@ class _Api:
         return _ok_body(ctx)
 
 
-def _endpoint(handler: _Handler, *, reads_body: bool) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(
+    handler: _Handler, *, reads_body: bool, body_required: bool
+) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         ctx: _Ctx = request.scope[CTX_KEY]
         try:
-            body = await _read_json_object(request) if reads_body else {}
+            body = await _read_json_object(request, required=body_required) if reads_body else {}
             result = handler(ctx, request.query_params, body)
         except ApiError as err:
             return _error(ctx, err)
@@ -533,7 +539,7 @@ class EmulatorMiddleware:
         """The answer a fault gives instead of running the operation (None: run it)."""
         kind, params = fault.kind, fault.params
         if kind == "slow":
-            await asyncio.sleep(params.get("seconds", 0.2))
+            await _sleep(params.get("seconds", 0.2))
             return None
         if kind == "unavailable":
             err = ApiError(503, "ServiceUnavailable", "The service is temporarily unavailable")
@@ -619,7 +625,16 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         (f"{ADMIN_PREFIX}/reset", post, api.admin_reset),
     ]
     routes = [
-        Route(path, _endpoint(handler, reads_body=methods != get), methods=methods)
+        Route(
+            path,
+            # The spec requires a JSON body on every POST of the API; the admin API is lenient.
+            _endpoint(
+                handler,
+                reads_body=methods != get,
+                body_required=not path.startswith(ADMIN_PREFIX),
+            ),
+            methods=methods,
+        )
         for path, methods, handler in table
     ]
     _install_log_filter()
