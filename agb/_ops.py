@@ -402,6 +402,11 @@ def _with_error(reply: Reply, error: exc.AGBError) -> Reply:
     )
 
 
+def _status(data: SessionData | SessionStatusData) -> str:
+    """The status in ``data``; some service versions spell the field ``Status``."""
+    return _text(data.status) or _text(data.additional_properties.get("Status"))
+
+
 def get_session_data(settings: Settings, session_id: str) -> Plan[GetSessionResult]:
     """Find a session and its status."""
     problem = check_session_id(session_id)
@@ -419,7 +424,7 @@ def get_session_data(settings: Settings, session_id: str) -> Plan[GetSessionResu
         **ok_fields(reply),
         data=GetSessionData(
             session_id=_text(data.session_id) or session_id,
-            status=_text(data.status),
+            status=_status(data),
             app_instance_id=_text(data.app_instance_id),
             resource_id=_text(data.resource_id),
             resource_url=_text(data.resource_url),
@@ -510,11 +515,16 @@ def list_page(
                 max_results=size,
                 total_count=_int(model.count),
             )
-    rows = model.data if isinstance(model.data, list) else []
+    rows = model.data
+    if rows is None or rows is UNSET:
+        rows = []  # an empty page may come without data
+    if not isinstance(rows, list) or not all(isinstance(r, WireSessionSummary) for r in rows):
+        bad = _malformed(reply, "data is not a list of sessions")
+        return SessionListResult(**failed_fields(bad), max_results=size)
     sessions = [
         SessionSummary(session_id=_text(row.session_id), status=_text(row.session_status))
         for row in rows
-        if isinstance(row, WireSessionSummary) and _text(row.session_id)
+        if _text(row.session_id)
     ]
     return SessionListResult(
         **ok_fields(reply),
@@ -661,7 +671,7 @@ def status(settings: Settings, session_id: str) -> Plan[SessionStatusResult]:
     data = _data(reply, SessionStatusData)
     if isinstance(data, Reply):
         return SessionStatusResult(**failed_fields(data))
-    return SessionStatusResult(**ok_fields(reply), status=_text(data.status))
+    return SessionStatusResult(**ok_fields(reply), status=_status(data))
 
 
 def keep_alive(settings: Settings, session_id: str) -> Plan[OperationResult]:
@@ -740,7 +750,7 @@ def wait_for_status(
         wait = interval
         if reply.ok:
             data = getattr(reply.model, "data", None)
-            seen = _text(data.status) if isinstance(data, SessionData) else ""
+            seen = _status(data) if isinstance(data, SessionData) else ""
             last = seen or last
             if seen == target or (deleting and seen in GONE_STATUSES):
                 return Waited(True, seen, reply, polls=polls)

@@ -238,7 +238,9 @@ class AGB:
 
         Returns:
             SessionListResult: ``session_ids``, ``sessions`` (with status), ``next_token``
-            (``""`` on the last page), ``max_results`` and ``total_count``.
+            (``""`` on the last page), ``max_results`` and ``total_count``. An answer with no
+            ``data`` (or ``null``) is an empty page; ``data`` that is not a list of sessions
+            gives ``success=False`` with a ``MalformedResponseError``.
         """
         return self._run(_ops.list_page(self._settings, labels, page, limit, next_token))
 
