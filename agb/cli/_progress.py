@@ -87,15 +87,13 @@ class StatusWatcher(httpx.BaseTransport):
             return response
         try:
             raw = b"".join(response.iter_raw())
+        except httpx.StreamConsumed:  # already read (e.g. a mock): look, hand it on as is
+            self._note(summarise, response)
+            return response
         finally:
             response.close()
-        try:
-            # A copy decodes the body (gzip and all) for us; the SDK gets the raw bytes.
-            status = summarise(httpx.Response(200, headers=response.headers, content=raw).json())
-        except ValueError:
-            status = None
-        if status:
-            self._on_status(status)
+        # A copy decodes the body (gzip and all) for us; the SDK gets the raw bytes.
+        self._note(summarise, httpx.Response(200, headers=response.headers, content=raw))
         return httpx.Response(
             response.status_code,
             headers=response.headers,
@@ -103,6 +101,14 @@ class StatusWatcher(httpx.BaseTransport):
             extensions=response.extensions,
             request=request,
         )
+
+    def _note(self, summarise: Callable[[Any], str | None], response: httpx.Response) -> None:
+        try:
+            status = summarise(response.json())
+        except ValueError:
+            return
+        if status:
+            self._on_status(status)
 
     def close(self) -> None:
         """Close the inner transport."""

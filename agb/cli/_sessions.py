@@ -53,6 +53,14 @@ def _parse_contexts(
     return syncs
 
 
+def _session_id(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter("a session id cannot be empty")
+    return value.strip()
+
+
+session_id_argument = click.argument("session_id", metavar="ID", callback=_session_id)
+
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print the result as JSON on stdout (for scripts)."
 )
@@ -221,7 +229,7 @@ def create(
 
 
 @sessions.command()
-@click.argument("session_id", metavar="ID")
+@session_id_argument
 @json_option
 @click.pass_context
 def get(ctx: click.Context, session_id: str, as_json: bool) -> None:
@@ -246,7 +254,7 @@ def get(ctx: click.Context, session_id: str, as_json: bool) -> None:
 
 
 @sessions.command()
-@click.argument("session_id", metavar="ID")
+@session_id_argument
 @click.option(
     "--set",
     "new_labels",
@@ -275,7 +283,7 @@ def labels(ctx: click.Context, session_id: str, new_labels: dict[str, str], as_j
 
 
 @sessions.command()
-@click.argument("session_id", metavar="ID")
+@session_id_argument
 @json_option
 @click.pass_context
 def info(ctx: click.Context, session_id: str, as_json: bool) -> None:
@@ -292,7 +300,7 @@ def info(ctx: click.Context, session_id: str, as_json: bool) -> None:
 
 
 @sessions.command()
-@click.argument("session_id", metavar="ID")
+@session_id_argument
 @click.option("--port", type=int, default=None, help="Port inside the session (30100-30199).")
 @click.option("--protocol", "protocol_type", default=None, help="Protocol, e.g. https.")
 @json_option
@@ -330,7 +338,7 @@ def _show_wait(result: Any) -> None:
 
 
 @sessions.command()
-@click.argument("session_id", metavar="ID")
+@session_id_argument
 @_wait_options(600.0, 2.0)
 @json_option
 @click.pass_context
@@ -345,7 +353,7 @@ def pause(
 
 
 @sessions.command()
-@click.argument("session_id", metavar="ID")
+@session_id_argument
 @_wait_options(600.0, 2.0)
 @json_option
 @click.pass_context
@@ -364,7 +372,7 @@ def resume(
 
 
 @sessions.command()
-@click.argument("session_id", metavar="ID")
+@session_id_argument
 @click.option(
     "--sync-context", is_flag=True, help="Upload the session's contexts first, then delete."
 )

@@ -1,0 +1,64 @@
+"""``agb emulator`` (the emulator's own command line) and ``python -m agb``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import one_line_error
+
+from agb.cli import cli
+
+AGB = [sys.executable, "-m", "agb"]
+
+
+def test_emulator_help_is_the_emulators() -> None:
+    result = CliRunner().invoke(cli, ["emulator", "--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("usage: agb emulator")
+    for option in ("--port", "--transition-seconds", "--stale-seconds", "--api-key", "--seed"):
+        assert option in result.stdout
+
+
+def test_emulator_bad_arguments_are_one_line() -> None:
+    one_line_error(CliRunner().invoke(cli, ["emulator", "--port", "abc"]), 2, "--port")
+    one_line_error(CliRunner().invoke(cli, ["emulator", "--nope"]), 2, "--nope")
+    args = ["emulator", "--transition-seconds", "0.1", "--stale-seconds", "0.2"]
+    one_line_error(CliRunner().invoke(cli, args), 2, "stale_seconds")
+
+
+def test_emulator_serves_until_interrupted(tmp_path: Path) -> None:
+    args = ["emulator", "--port", "0", "--api-key", "k2", "--transition-seconds", "0.5"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        [*AGB, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as process:
+        try:
+            assert process.stdout is not None
+            ready = process.stdout.readline()
+            assert ready.startswith("AGB emulator listening on http://127.0.0.1:"), ready
+            url = ready.rsplit(" ", 1)[1].strip()
+            env = {"AGB_ENDPOINT": url, "AGB_API_KEY": "k2", "AGB_TIMEOUT_MS": None}
+            listed = CliRunner().invoke(cli, ["sessions", "list", "--json"], env=env)
+            assert listed.exit_code == 0, listed.output
+            assert json.loads(listed.stdout)["total_count"] == 0
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=10)
+    assert process.returncode == 0
+
+
+def test_python_dash_m_agb_is_the_cli() -> None:
+    done = subprocess.run([*AGB, "--version"], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0
+    assert done.stdout.startswith("agb, version ")
+    bad = subprocess.run([*AGB, "sessions", "get"], capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        "agb: error: Missing argument 'ID'. (see 'agb sessions get --help')"
+    ]
