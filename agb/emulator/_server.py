@@ -40,6 +40,16 @@ class RunningEmulator:
         """The configuration it runs with."""
         return self.emulator.config
 
+    @property
+    def api_key(self) -> str:
+        """A key it accepts: the configured one, or any non-empty key when none is set."""
+        return self.config.api_key or "emulator-any-key"
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        """The ``authorization`` header of a request it accepts."""
+        return {"authorization": f"Bearer {self.api_key}"}
+
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (``port=0`` picks a free one)."""

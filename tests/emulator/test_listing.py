@@ -1,0 +1,117 @@
+"""ListSession: paging with opaque tokens, label filters, and thousands of sessions."""
+
+from __future__ import annotations
+
+import time
+
+from emu_helpers import TRANSITION, Wire, assert_ok
+
+from agb.emulator import Emulator, EmulatorConfig, ManualClock, RunningEmulator
+
+
+def _ids(body: dict[str, object]) -> list[str]:
+    data = body["data"]
+    assert isinstance(data, list)
+    return [item["sessionId"] for item in data]
+
+
+def _all_pages(wire: Wire, labels: object = None, page: int = 10) -> tuple[list[str], int]:
+    seen: list[str] = []
+    token = ""
+    pages = 0
+    while True:
+        params = {"maxResults": str(page)}
+        if token:
+            params["nextToken"] = token
+        body = assert_ok(wire.list(labels, **params))
+        seen += _ids(body)
+        pages += 1
+        token = str(body["nextToken"])
+        if not token:
+            return seen, pages
+
+
+def test_pages_follow_creation_order(server: RunningEmulator, wire: Wire) -> None:
+    created = [wire.create_id() for _ in range(25)]
+    first = assert_ok(wire.list(maxResults="10"))
+    assert _ids(first) == created[:10]
+    assert first["count"] == 25 and first["maxResults"] == 10 and first["nextToken"]
+    seen, pages = _all_pages(wire)
+    assert seen == created and pages == 3
+
+
+def test_default_and_capped_page_sizes(server: RunningEmulator, wire: Wire) -> None:
+    for _ in range(105):
+        server.emulator.create_session(image_id="i", labels={}, persistence=[])
+    body = assert_ok(wire.list())
+    assert len(body["data"]) == 10 and body["maxResults"] == 10 and body["count"] == 105
+    body = assert_ok(wire.list(maxResults="500"))
+    assert len(body["data"]) == 100 and body["maxResults"] == 100
+    assert len(assert_ok(wire.list("{}", maxResults="1"))["data"]) == 1
+
+
+def test_label_filters(wire: Wire) -> None:
+    a_x = wire.create_id({"env": "a", "team": "x"})
+    a_y = wire.create_id({"env": "a", "team": "y"})
+    b = wire.create_id({"env": "b"})
+    wire.create_id()
+    assert _ids(assert_ok(wire.list({"env": "a"}))) == [a_x, a_y]
+    assert _ids(assert_ok(wire.list({"env": "a", "team": "y"}))) == [a_y]
+    assert _ids(assert_ok(wire.list({"env": "b", "team": "y"}))) == []
+    assert assert_ok(wire.list({}))["count"] == 4  # {} means no filter
+    empty = assert_ok(wire.list({"env": "zzz"}))
+    assert empty["data"] == [] and empty["count"] == 0 and empty["nextToken"] == ""
+    assert_ok(wire.set_labels(b, {"env": "a"}))  # the index follows SetLabel
+    assert _ids(assert_ok(wire.list({"env": "a"}))) == [a_x, a_y, b]
+    assert _ids(assert_ok(wire.list({"env": "b"}))) == []
+
+
+def test_filter_and_paging_together(wire: Wire) -> None:
+    wanted = []
+    for i in range(30):
+        sid = wire.create_id({"parity": str(i % 2)})
+        if i % 2 == 0:
+            wanted.append(sid)
+    seen, pages = _all_pages(wire, {"parity": "0"}, page=4)
+    assert seen == wanted and pages == 4
+    assert assert_ok(wire.list({"parity": "0"}, maxResults="4"))["count"] == 15
+
+
+def test_pages_stay_consistent_when_sessions_finish_between_them(
+    wire: Wire, clock: ManualClock
+) -> None:
+    created = [wire.create_id() for _ in range(20)]
+    first = assert_ok(wire.list(maxResults="10"))
+    for gone in (created[3], created[10], created[11]):
+        assert_ok(wire.release(gone))
+    clock.advance(TRANSITION)
+    second = assert_ok(wire.list(maxResults="10", nextToken=first["nextToken"]))
+    assert _ids(second) == created[12:]
+    assert second["count"] == 17 and second["nextToken"] == ""
+
+
+def test_thousands_of_sessions_use_the_index() -> None:
+    emulator = Emulator(EmulatorConfig(clock=ManualClock(), seed=1))
+    started = time.perf_counter()
+    for i in range(5000):
+        emulator.create_session(image_id="i", labels={"group": str(i % 500)}, persistence=[])
+    created = time.perf_counter() - started
+    started = time.perf_counter()
+    for g in range(200):
+        items, token, count = emulator.list_sessions(
+            labels={"group": str(g)}, max_results=10, next_token=""
+        )
+        assert count == 10 and len(items) == 10 and token == ""
+    filtered = time.perf_counter() - started
+    started = time.perf_counter()
+    token = ""
+    pages = 0
+    while True:
+        items, token, count = emulator.list_sessions(labels={}, max_results=100, next_token=token)
+        pages += 1
+        if not token:
+            break
+    paged = time.perf_counter() - started
+    assert pages == 50 and count == 5000
+    # Generous bounds for a busy machine; a scan per request would be orders slower.
+    assert created < 2.0 and filtered < 0.5 and paged < 0.5, (created, filtered, paged)
