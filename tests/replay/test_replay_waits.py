@@ -1,0 +1,240 @@
+"""Pause, resume and delete: the statuses polled, the waits asked for, and the failures on the way.
+
+The recording emulator keeps PAUSING / RESUMING / DELETING for 5 s after the request and shows
+the old status for the first second (see ``replay_kit``); the tests poll every 2 s.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from replay_kit import Rig
+
+from agb import (
+    ContextSync,
+    CreateSessionParams,
+    DeleteResult,
+    NotFoundError,
+    Session,
+    SessionPauseResult,
+    SessionResumeResult,
+    SyncPolicy,
+    WaitTimeoutError,
+)
+
+pytestmark = pytest.mark.vcr
+
+WaitResult = SessionPauseResult | SessionResumeResult | DeleteResult
+
+IMAGE = "agb-code-space-1"
+POLL = 2.0
+
+
+async def create(rig: Rig, *, contexts: bool = False) -> Session:
+    syncs = [ContextSync.new("ctx-data", "/home/wuying/data", SyncPolicy())] if contexts else []
+    result = await rig.call(
+        rig.agb.create, CreateSessionParams(image_id=IMAGE, context_syncs=syncs)
+    )
+    assert result.success, result.error_message
+    assert result.session is not None
+    rig.take_waits()
+    return result.session
+
+
+def assert_reached(result: WaitResult, status: str, request_id: str) -> None:
+    assert result.success is True
+    assert result.status == status
+    assert result.request_id == request_id
+    assert result.code == "ok"
+    assert result.http_status_code == 200
+    assert result.error is None
+
+
+# --------------------------------------------------------------------------- pause / resume
+
+
+async def test_pause_through_pausing(rig: Rig) -> None:
+    session = await create(rig)
+    result = await rig.call(session.pause, poll_interval=POLL)
+
+    assert isinstance(result, SessionPauseResult)
+    assert_reached(result, "PAUSED", rig.request_ids("/mcp/pauseSessionAsync")[0])
+    # The first poll still shows RUNNING (the pause was just accepted): not a failure.
+    assert rig.statuses() == ["RUNNING", "PAUSING", "PAUSING", "PAUSED"]
+    assert rig.waits == [POLL, POLL, POLL]
+    assert result.elapsed == 6.0
+    assert rig.exchanges()[:2] == ["POST /mcp/createSession 200", "POST /mcp/pauseSessionAsync 200"]
+
+
+async def test_resume_through_resuming(rig: Rig) -> None:
+    session = await create(rig)
+    paused = await rig.call(session.pause, poll_interval=POLL)
+    assert paused.success
+    rig.take_waits()
+
+    result = await rig.call(session.resume, poll_interval=POLL)
+    assert isinstance(result, SessionResumeResult)
+    assert_reached(result, "RUNNING", rig.request_ids("/mcp/resumeSessionAsync")[0])
+    # The first poll after the resume still shows PAUSED.
+    assert rig.statuses()[4:] == ["PAUSED", "RESUMING", "RESUMING", "RUNNING"]
+    assert rig.waits == [POLL, POLL, POLL]
+    assert result.elapsed == 6.0
+
+
+async def test_pause_times_out(rig: Rig) -> None:
+    session = await create(rig)
+    result = await rig.call(session.pause, timeout=3, poll_interval=POLL)
+
+    assert isinstance(result, SessionPauseResult)
+    assert result.success is False
+    assert result.code == "WaitTimeout"
+    assert result.status == "PAUSING"  # the last status seen
+    assert result.http_status_code is None
+    assert result.request_id == rig.request_ids("/mcp/pauseSessionAsync")[0]
+    assert isinstance(result.error, WaitTimeoutError)
+    assert result.error.status == "PAUSING"
+    assert "within 3 s" in result.error_message
+    # The last wait is cut to the time left: 2 s, then 1 s, then the deadline.
+    assert rig.waits == [POLL, 1.0]
+    assert rig.statuses() == ["RUNNING", "PAUSING", "PAUSING"]
+    assert result.elapsed == 3.0
+
+
+async def test_pause_polling_survives_503(rig: Rig) -> None:
+    session = await create(rig)
+    rig.fault("unavailable", path="/mcp/getSession", skip=1)
+    result = await rig.call(session.pause, poll_interval=POLL)
+
+    assert_reached(result, "PAUSED", rig.request_ids("/mcp/pauseSessionAsync")[0])
+    assert rig.statuses() == ["RUNNING", "HTTP 503", "PAUSING", "PAUSED"]
+    assert rig.waits == [POLL, POLL, POLL]
+
+
+async def test_pause_polling_honours_retry_after(rig: Rig) -> None:
+    session = await create(rig)
+    rig.fault("rate_limited", path="/mcp/getSession", skip=1, seconds=5)
+    result = await rig.call(session.pause, poll_interval=POLL)
+
+    assert_reached(result, "PAUSED", rig.request_ids("/mcp/pauseSessionAsync")[0])
+    assert rig.statuses() == ["RUNNING", "HTTP 429", "PAUSED"]
+    # After the 429 the poller waits the 5 s of Retry-After, not its 2 s interval.
+    assert rig.waits == [POLL, 5.0]
+
+
+async def test_pause_polling_survives_dropped_connection(rig: Rig) -> None:
+    session = await create(rig)
+    rig.drop("/mcp/getSession", skip=1)
+    result = await rig.call(session.pause, poll_interval=POLL)
+
+    assert_reached(result, "PAUSED", rig.request_ids("/mcp/pauseSessionAsync")[0])
+    # The dropped poll left no answer to record: three answered polls, four waits' worth.
+    assert rig.statuses() == ["RUNNING", "PAUSING", "PAUSED"]
+    assert rig.waits == [POLL, POLL, POLL]
+
+
+async def test_pause_polling_keeps_going_through_unknown_status(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    session = await create(rig)
+    rig.fault("status", path="/mcp/getSession", skip=1, times=2, value="HIBERNATING")
+    with caplog.at_level(logging.INFO, logger="agb"):
+        result = await rig.call(session.pause, poll_interval=POLL)
+
+    assert_reached(result, "PAUSED", rig.request_ids("/mcp/pauseSessionAsync")[0])
+    assert rig.statuses() == ["RUNNING", "HIBERNATING", "HIBERNATING", "PAUSED"]
+    assert rig.waits == [POLL, POLL, POLL]
+    unknown = [r for r in caplog.records if "HIBERNATING" in r.getMessage()]
+    assert len(unknown) == 1  # logged once, not on every poll
+
+
+async def test_pause_of_deleted_session(rig: Rig) -> None:
+    session = await create(rig)
+    deleted = await rig.call(session.delete, poll_interval=POLL)
+    assert deleted.success
+    rig.take_waits()
+
+    result = await rig.call(session.pause, poll_interval=POLL)
+    assert isinstance(result, SessionPauseResult)
+    assert result.success is False
+    assert isinstance(result.error, NotFoundError)
+    assert result.code == "SessionNotFound"
+    assert result.http_status_code == 404
+    assert result.request_id == rig.request_ids("/mcp/pauseSessionAsync")[0]
+    assert result.status == ""
+    assert rig.waits == []
+    assert rig.exchanges()[-1] == "POST /mcp/pauseSessionAsync 404"
+
+
+async def test_resume_of_running_session(rig: Rig) -> None:
+    session = await create(rig)
+    result = await rig.call(session.resume, poll_interval=POLL)
+
+    assert_reached(result, "RUNNING", rig.request_ids("/mcp/resumeSessionAsync")[0])
+    assert "already" in result.message.lower()
+    assert rig.statuses() == ["RUNNING"]
+    assert rig.waits == []
+
+
+# --------------------------------------------------------------------------- delete
+
+
+async def test_delete(rig: Rig) -> None:
+    session = await create(rig)
+    result = await rig.call(session.delete, poll_interval=POLL)
+
+    assert isinstance(result, DeleteResult)
+    assert_reached(result, "FINISH", rig.request_ids("/mcp/releaseSessionAsync")[0])
+    assert result.context_synced is None
+    assert rig.statuses() == ["DELETING", "DELETING", "DELETING", "HTTP 400"]
+    assert rig.waits == [POLL, POLL, POLL]
+    gone = await rig.call(rig.agb.get_session, session.session_id)
+    assert isinstance(gone.error, NotFoundError)
+
+
+async def test_delete_through_agb(rig: Rig) -> None:
+    session = await create(rig)
+    result = await rig.call(rig.agb.delete, session, poll_interval=POLL)
+    assert_reached(result, "FINISH", rig.request_ids("/mcp/releaseSessionAsync")[0])
+    assert rig.waits == [POLL, POLL, POLL]
+
+
+async def test_delete_with_context_sync(rig: Rig) -> None:
+    session = await create(rig, contexts=True)
+    result = await rig.call(session.delete, True, poll_interval=POLL)
+
+    assert_reached(result, "FINISH", rig.request_ids("/mcp/releaseSessionAsync")[0])
+    assert result.context_synced is True
+    assert result.context_sync_error == ""
+    uploads = [t for t in result.context_tasks if t.task_type == "upload"]
+    assert [(t.context_id, t.path, t.status) for t in uploads] == [
+        ("ctx-data", "/home/wuying/data", "Success")
+    ]
+    # Upload polled at 0, 2, 4 s (it takes 3 s); then DELETING for 5 s, polled every 2 s.
+    assert rig.waits == [POLL, POLL, POLL, POLL, POLL]
+    assert rig.exchanges()[4:] == [
+        "POST /sdk/SyncContext 200",
+        "GET /sdk/GetContextInfo 200",
+        "GET /sdk/GetContextInfo 200",
+        "GET /sdk/GetContextInfo 200",
+        "POST /mcp/releaseSessionAsync 200",
+        "POST /mcp/getSession 200",
+        "POST /mcp/getSession 200",
+        "POST /mcp/getSession 200",
+        "POST /mcp/getSession 400",
+    ]
+
+
+async def test_delete_with_failed_context_sync_still_deletes(rig: Rig) -> None:
+    session = await create(rig, contexts=True)
+    rig.fault("context_sync_fail", message="disk quota exceeded")
+    result = await rig.call(session.delete, True, poll_interval=POLL)
+
+    assert_reached(result, "FINISH", rig.request_ids("/mcp/releaseSessionAsync")[0])
+    assert result.context_synced is False
+    assert "disk quota exceeded" in result.context_sync_error
+    failed = [t for t in result.context_tasks if t.status == "Failed"]
+    assert [(t.context_id, t.error_message) for t in failed] == [
+        ("ctx-data", "disk quota exceeded")
+    ]
+    assert "POST /mcp/releaseSessionAsync 200" in rig.exchanges()
