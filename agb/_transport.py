@@ -7,14 +7,17 @@ every request. Both are handed to the generated client, which the facade calls t
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import platform
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import attrs
 import httpx
 from attrs import define
 
@@ -55,6 +58,7 @@ class BearerAuth(httpx.Auth):
 @define
 class _Exchange:
     timeout: float | None
+    request: httpx.Request | None = None
     response: httpx.Response | None = None
 
 
@@ -65,7 +69,10 @@ _EXCHANGE: contextvars.ContextVar[_Exchange | None] = contextvars.ContextVar(
 
 def _on_request(request: httpx.Request) -> None:
     exchange = _EXCHANGE.get()
-    if exchange is not None and exchange.timeout is not None:
+    if exchange is None:
+        return
+    exchange.request = request
+    if exchange.timeout is not None:
         request.extensions["timeout"] = httpx.Timeout(exchange.timeout).as_dict()
 
 
@@ -97,6 +104,7 @@ class Transport:
         async_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._base_url = base_url
+        self._secret = api_key
         self._auth = BearerAuth(api_key)
         self._timeout = httpx.Timeout(timeout)
         self._limits = httpx.Limits(
@@ -105,14 +113,22 @@ class Transport:
         self._transport = transport
         self._async_transport = async_transport
         self._headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
-        self.client = Client(
-            base_url=base_url,
+        self.client = self._generated()
+        self._lock = threading.Lock()
+        self._sync: httpx.Client | None = None
+        # One async pool per event loop: an httpx.AsyncClient's connections belong to the loop
+        # that opened them, and using them from another loop (a second asyncio.run, a test's
+        # own loop) fails with "Event loop is closed". Keyed by id(loop), holding the loop.
+        self._loops: dict[int, tuple[asyncio.AbstractEventLoop, Client]] = {}
+        self._unbound: httpx.AsyncClient | None = None
+
+    def _generated(self) -> Client:
+        return Client(
+            base_url=self._base_url,
             headers=self._headers,
             timeout=self._timeout,
             raise_on_unexpected_status=False,
         )
-        self._sync: httpx.Client | None = None
-        self._async: httpx.AsyncClient | None = None
 
     def _common(self) -> dict[str, Any]:
         return {
@@ -125,43 +141,81 @@ class Transport:
         }
 
     def sync_client(self) -> httpx.Client:
-        """The pooled sync httpx client, created on first use."""
-        if self._sync is None:
-            self._sync = httpx.Client(
-                **self._common(),
-                transport=self._transport,
-                event_hooks={"request": [_on_request], "response": [_on_response]},
-            )
-            self.client.set_httpx_client(self._sync)
-        return self._sync
+        """The pooled sync httpx client, created on first use and shared by every thread."""
+        with self._lock:
+            if self._sync is None:
+                self._sync = httpx.Client(
+                    **self._common(),
+                    transport=self._transport,
+                    event_hooks={"request": [_on_request], "response": [_on_response]},
+                )
+                self.client.set_httpx_client(self._sync)
+            return self._sync
+
+    def _new_async_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            **self._common(),
+            transport=self._async_transport,
+            event_hooks={"request": [_on_request_async], "response": [_on_response_async]},
+        )
+
+    def _loop_client(self) -> Client:
+        """The generated client whose async pool belongs to the running event loop."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            entry = self._loops.get(id(loop))
+            if entry is not None and entry[0] is loop:
+                generated = entry[1]
+            else:
+                # Pools of loops that are closed died with them: forget them.
+                for key, (old, _) in list(self._loops.items()):
+                    if old.is_closed():
+                        del self._loops[key]
+                generated = self._generated()
+                generated.set_async_httpx_client(self._new_async_client())
+                self._loops[id(loop)] = (loop, generated)
+            self.client.set_async_httpx_client(generated.get_async_httpx_client())
+            return generated
 
     def async_client(self) -> httpx.AsyncClient:
-        """The pooled async httpx client, created on first use."""
-        if self._async is None:
-            self._async = httpx.AsyncClient(
-                **self._common(),
-                transport=self._async_transport,
-                event_hooks={"request": [_on_request_async], "response": [_on_response_async]},
-            )
-            self.client.set_async_httpx_client(self._async)
-        return self._async
+        """The pooled async httpx client of the running event loop.
+
+        Outside any loop: a pool that belongs to the first loop that uses it.
+        """
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            with self._lock:
+                if self._unbound is None:
+                    self._unbound = self._new_async_client()
+                    self.client.set_async_httpx_client(self._unbound)
+                return self._unbound
+        return self._loop_client().get_async_httpx_client()
 
     def raw(self) -> Client:
-        """The generated client, configured with both pooled httpx clients."""
+        """The generated client, configured with the pooled httpx clients.
+
+        Its async httpx client is the pool of the event loop running when ``raw`` was read
+        (outside any loop: a pool that belongs to the first loop that uses it).
+        """
         self.sync_client()
         self.async_client()
         return self.client
 
     def close(self) -> None:
-        """Close the sync pool (the async one needs :meth:`aclose`)."""
+        """Close the sync pool (the async ones need :meth:`aclose`)."""
         if self._sync is not None:
             self._sync.close()
 
     async def aclose(self) -> None:
-        """Close both pools."""
+        """Close the sync pool and the async pool of the running event loop."""
         self.close()
-        if self._async is not None:
-            await self._async.aclose()
+        loop = asyncio.get_running_loop()
+        entry = self._loops.pop(id(loop), None)
+        if entry is not None and entry[0] is loop:
+            await entry[1].get_async_httpx_client().aclose()
+        if self._unbound is not None:
+            await self._unbound.aclose()
 
     @contextmanager
     def _exchange(self, call: Call) -> Iterator[tuple[_Exchange, Callable[[Reply], Reply]]]:
@@ -170,13 +224,10 @@ class Transport:
         started = time.perf_counter()
 
         def logged(reply: Reply) -> Reply:
+            reply = _scrub(reply, self._secret)
             if log.isEnabledFor(logging.DEBUG):
-                answered = exchange.response
-                target = (
-                    f"{answered.request.method} {answered.request.url.path}"
-                    if answered is not None
-                    else call.operation
-                )
+                sent = exchange.request
+                target = f"{sent.method} {sent.url.path}" if sent is not None else call.operation
                 log.debug(
                     "%s -> %s request_id=%s in %.1f ms%s",
                     target,
@@ -206,15 +257,31 @@ class Transport:
 
     async def send_async(self, call: Call) -> Reply:
         """Send ``call`` with the async client; never raises for network or answer problems."""
-        self.async_client()
+        client = self._loop_client()
         with self._exchange(call) as (exchange, logged):
             try:
-                answer = await call.endpoint.asyncio_detailed(client=self.client, **call.kwargs)
+                answer = await call.endpoint.asyncio_detailed(client=client, **call.kwargs)
             except httpx.HTTPError as error:
                 return logged(read_transport_failure(call.operation, error))
             except _PARSE_ERRORS as error:
                 return logged(_read_unparsed(call, exchange, error))
             return logged(_read_parsed(call, answer))
+
+
+REDACTED = "<redacted>"
+
+
+def _scrub(reply: Reply, secret: str) -> Reply:
+    """``reply`` with the API key blotted out of its texts (a proxy or service may echo it)."""
+    error = reply.error
+    if not secret or (
+        secret not in reply.message and (error is None or secret not in error.message)
+    ):
+        return reply
+    if error is not None and secret in error.message:
+        error.message = error.message.replace(secret, REDACTED)
+        error.args = (error.message,)
+    return attrs.evolve(reply, message=reply.message.replace(secret, REDACTED))
 
 
 def _read_parsed(call: Call, answer: Any) -> Reply:
