@@ -110,9 +110,11 @@ def load_config(cfg: Config | None = None, environ: Mapping[str, str] | None = N
             try:
                 cfg.timeout_ms = int(timeout)
             except ValueError:
+                cfg.timeout_ms = 0
+            if cfg.timeout_ms <= 0:
                 raise ConfigurationError(
-                    f"AGB_TIMEOUT_MS must be a whole number of milliseconds, got {timeout!r}"
-                ) from None
+                    f"AGB_TIMEOUT_MS must be a whole number of milliseconds > 0, got {timeout!r}"
+                )
     elif not isinstance(cfg, Config):
         raise ConfigurationError(f"cfg must be an agb.config.Config, got {type(cfg).__name__}")
     cfg.validate()
