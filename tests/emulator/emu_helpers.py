@@ -119,5 +119,6 @@ def assert_ok(response: httpx.Response) -> dict[str, Any]:
     assert body["success"] is True
     assert body["code"] == "ok"
     assert body["httpStatusCode"] == 200
-    assert body["requestId"] and body["requestId"] == response.headers["x-request-id"]
+    assert body["requestId"]
+    assert body["requestId"] == response.headers["x-request-id"]
     return body

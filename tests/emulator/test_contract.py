@@ -1,4 +1,4 @@
-"""Contract test: schemathesis generates requests from openapi.yaml and checks the emulator's answers.
+"""Contract test: schemathesis makes requests from openapi.yaml and checks the emulator's answers.
 
 Positive cases (schema-valid inputs) and negative cases (schema-violating inputs) run against the
 ASGI app with every built-in check that applies to single requests, including ``ignored_auth``

@@ -57,7 +57,8 @@ def test_html(server: RunningEmulator, wire: Wire, params: dict[str, Any], statu
     response = wire.create()
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
-    assert response.text.startswith("<html>") and str(status) in response.text
+    assert response.text.startswith("<html>")
+    assert str(status) in response.text
     assert sessions(server) == 0
 
 
@@ -103,7 +104,8 @@ def test_create_fail(server: RunningEmulator, wire: Wire) -> None:
     server.emulator.faults.add("create_fail")
     wire.list()  # create_fail waits for a createSession request
     body = assert_ok(wire.create())
-    assert body["data"]["success"] is False and body["data"]["errMsg"]
+    assert body["data"]["success"] is False
+    assert body["data"]["errMsg"]
     assert sessions(server) == 0
     server.emulator.faults.add("create_fail", message="quota exceeded")
     assert assert_ok(wire.create())["data"]["errMsg"] == "quota exceeded"
@@ -180,11 +182,13 @@ def test_context_sync_fail(server: RunningEmulator, wire: Wire, clock: ManualClo
     assert_ok(wire.sync(sid))  # accepted: the failure shows in the tasks
     clock.advance(SYNC)
     [task] = wire.context_tasks(sid, taskType="upload")
-    assert task["status"] == "Failed" and task["errorMessage"] == "disk full"
+    assert task["status"] == "Failed"
+    assert task["errorMessage"] == "disk full"
     assert_ok(wire.sync(sid))
     clock.advance(SYNC)
     [task] = wire.context_tasks(sid, taskType="upload")
-    assert task["status"] == "Success" and task["errorMessage"] == ""
+    assert task["status"] == "Success"
+    assert task["errorMessage"] == ""
 
 
 # ------------------------------------------------------------------------- scripting rules
@@ -273,8 +277,10 @@ def test_admin_api_scripts_faults_and_reads_stats(
     assert http.get("/sdk/ListSession").status_code == 200
     stats = assert_ok(http.get("/_emulator/stats"))["data"]
     assert stats["requests"] == {"/sdk/ListSession": 2}
-    assert stats["totalRequests"] == 2 and stats["faultsInjected"] == {"http_status": 1}
-    assert stats["internalErrors"] == 0 and stats["sessions"] == 0
+    assert stats["totalRequests"] == 2
+    assert stats["faultsInjected"] == {"http_status": 1}
+    assert stats["internalErrors"] == 0
+    assert stats["sessions"] == 0
 
 
 @pytest.mark.parametrize(
@@ -360,9 +366,11 @@ async def test_random_faults_are_served(monkeypatch: pytest.MonkeyPatch) -> None
             except DroppedConnection:
                 seen.add("drop")
     assert seen == {503, 429, 500, "drop", 200}  # 200: the slow ones, answered late
-    assert slept and set(slept) == {0.2}
+    assert slept
+    assert set(slept) == {0.2}
     stats = app.state.emulator.stats()
-    assert sum(stats["faultsInjected"].values()) == 40 and stats["internalErrors"] == 0
+    assert sum(stats["faultsInjected"].values()) == 40
+    assert stats["internalErrors"] == 0
 
 
 def test_random_faults_over_real_http() -> None:
@@ -376,5 +384,6 @@ def test_random_faults_over_real_http() -> None:
             except httpx.TransportError:
                 outcomes.append("dropped")
         kinds = server.emulator.stats()["faultsInjected"]
-    assert 200 in outcomes and any(o != 200 for o in outcomes)
+    assert 200 in outcomes
+    assert any(o != 200 for o in outcomes)
     assert set(kinds) <= set(RANDOM_FAULT_KINDS)

@@ -18,8 +18,10 @@ def test_create_answers_running_with_the_wire_fields(wire: Wire) -> None:
         "sessionId", "resourceUrl", "appInstanceId", "resourceId", "success", "errMsg",
         "taskId", "linkUrl", "wsUrl", "token", "toolList",
     }  # fmt: skip
-    assert data["success"] is True and data["errMsg"] == ""
-    assert isinstance(data["toolList"], str) and "shell" in data["toolList"]
+    assert data["success"] is True
+    assert data["errMsg"] == ""
+    assert isinstance(data["toolList"], str)
+    assert "shell" in data["toolList"]
     got = assert_ok(wire.get(data["sessionId"]))["data"]
     assert got == {
         "sessionId": data["sessionId"],
@@ -80,7 +82,8 @@ def test_release_deletes_then_finishes_then_not_found(wire: Wire, clock: ManualC
     assert body["message"] == "Session not found"
     assert_error(wire.info_status(sid), 400, "InvalidMcpSession.NotFound")
     listed = assert_ok(wire.list())
-    assert listed["data"] == [] and listed["count"] == 0
+    assert listed["data"] == []
+    assert listed["count"] == 0
     assert assert_ok(wire.list({"gone": "soon"}))["count"] == 0
 
 

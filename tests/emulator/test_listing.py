@@ -35,18 +35,24 @@ def test_pages_follow_creation_order(server: RunningEmulator, wire: Wire) -> Non
     created = [wire.create_id() for _ in range(25)]
     first = assert_ok(wire.list(maxResults="10"))
     assert _ids(first) == created[:10]
-    assert first["count"] == 25 and first["maxResults"] == 10 and first["nextToken"]
+    assert first["count"] == 25
+    assert first["maxResults"] == 10
+    assert first["nextToken"]
     seen, pages = _all_pages(wire)
-    assert seen == created and pages == 3
+    assert seen == created
+    assert pages == 3
 
 
 def test_default_and_capped_page_sizes(server: RunningEmulator, wire: Wire) -> None:
     for _ in range(105):
         server.emulator.create_session(image_id="i", labels={}, persistence=[])
     body = assert_ok(wire.list())
-    assert len(body["data"]) == 10 and body["maxResults"] == 10 and body["count"] == 105
+    assert len(body["data"]) == 10
+    assert body["maxResults"] == 10
+    assert body["count"] == 105
     body = assert_ok(wire.list(maxResults="500"))
-    assert len(body["data"]) == 100 and body["maxResults"] == 100
+    assert len(body["data"]) == 100
+    assert body["maxResults"] == 100
     assert len(assert_ok(wire.list("{}", maxResults="1"))["data"]) == 1
 
 
@@ -60,7 +66,9 @@ def test_label_filters(wire: Wire) -> None:
     assert _ids(assert_ok(wire.list({"env": "b", "team": "y"}))) == []
     assert assert_ok(wire.list({}))["count"] == 4  # {} means no filter
     empty = assert_ok(wire.list({"env": "zzz"}))
-    assert empty["data"] == [] and empty["count"] == 0 and empty["nextToken"] == ""
+    assert empty["data"] == []
+    assert empty["count"] == 0
+    assert empty["nextToken"] == ""
     assert_ok(wire.set_labels(b, {"env": "a"}))  # the index follows SetLabel
     assert _ids(assert_ok(wire.list({"env": "a"}))) == [a_x, a_y, b]
     assert _ids(assert_ok(wire.list({"env": "b"}))) == []
@@ -73,7 +81,8 @@ def test_filter_and_paging_together(wire: Wire) -> None:
         if i % 2 == 0:
             wanted.append(sid)
     seen, pages = _all_pages(wire, {"parity": "0"}, page=4)
-    assert seen == wanted and pages == 4
+    assert seen == wanted
+    assert pages == 4
     assert assert_ok(wire.list({"parity": "0"}, maxResults="4"))["count"] == 15
 
 
@@ -87,7 +96,8 @@ def test_pages_stay_consistent_when_sessions_finish_between_them(
     clock.advance(TRANSITION)
     second = assert_ok(wire.list(maxResults="10", nextToken=first["nextToken"]))
     assert _ids(second) == created[12:]
-    assert second["count"] == 17 and second["nextToken"] == ""
+    assert second["count"] == 17
+    assert second["nextToken"] == ""
 
 
 def test_thousands_of_sessions_use_the_index() -> None:
@@ -101,7 +111,9 @@ def test_thousands_of_sessions_use_the_index() -> None:
         items, token, count = emulator.list_sessions(
             labels={"group": str(g)}, max_results=10, next_token=""
         )
-        assert count == 10 and len(items) == 10 and token == ""
+        assert count == 10
+        assert len(items) == 10
+        assert token == ""
     filtered = time.perf_counter() - started
     started = time.perf_counter()
     token = ""
@@ -112,6 +124,10 @@ def test_thousands_of_sessions_use_the_index() -> None:
         if not token:
             break
     paged = time.perf_counter() - started
-    assert pages == 50 and count == 5000
+    assert pages == 50
+    assert count == 5000
     # Generous bounds for a busy machine; a scan per request would be orders slower.
-    assert created < 2.0 and filtered < 0.5 and paged < 0.5, (created, filtered, paged)
+    timings = (created, filtered, paged)
+    assert created < 2.0, timings
+    assert filtered < 0.5, timings
+    assert paged < 0.5, timings

@@ -1,4 +1,4 @@
-"""Labels, info, links, keep-alive, context sync, ids: the operations' wire shapes over real HTTP."""
+"""Labels, info, links, keep-alive, context sync, ids: the wire shapes, over real HTTP."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ def test_set_label_replaces_and_get_label_returns_json_text(wire: Wire) -> None:
     sid = wire.create_id(labels={"a": "1", "b": "2"})
     data = assert_ok(wire.get_labels(sid))["data"]
     assert json.loads(data["labels"]) == {"a": "1", "b": "2"}
-    assert data["count"] == 2 and data["nextToken"] == "" and data["maxResults"] == 10
+    assert data["count"] == 2
+    assert data["nextToken"] == ""
+    assert data["maxResults"] == 10
     body = assert_ok(wire.set_labels(sid, {"c": "3", "ünï": "cödé"}))
     assert "data" not in body
     data = assert_ok(wire.get_labels(sid))["data"]
@@ -32,13 +34,15 @@ def test_get_label_pages_with_an_opaque_token(wire: Wire) -> None:
     pages = 0
     while True:
         data = assert_ok(wire.get_labels(sid, maxResults="10", nextToken=token))["data"]
-        assert data["count"] == 25 and data["maxResults"] == 10
+        assert data["count"] == 25
+        assert data["maxResults"] == 10
         seen.update(json.loads(data["labels"]))
         pages += 1
         token = data["nextToken"]
         if not token:
             break
-    assert seen == labels and pages == 3
+    assert seen == labels
+    assert pages == 3
 
 
 def test_get_mcp_resource_has_desktop_info(wire: Wire) -> None:
@@ -93,7 +97,8 @@ def test_context_sync_tasks_run_then_succeed(wire: Wire, clock: ManualClock) -> 
     assert set(task) == {
         "contextId", "path", "errorMessage", "status", "startTime", "finishTime", "taskType",
     }  # fmt: skip
-    assert task["status"] == "Pending" and task["finishTime"] == 0
+    assert task["status"] == "Pending"
+    assert task["finishTime"] == 0
     assert isinstance(task["startTime"], int)
     clock.advance(SYNC / 2)
     assert {t["status"] for t in wire.context_tasks(sid, taskType="upload")} == {"Running"}
