@@ -198,8 +198,9 @@ class FakeServer:
         return self.requests[-1]
 
 
-def make_agb(server: FakeServer, clock: FakeClock, **overrides: Any) -> AGB:
-    """An AGB talking to ``server`` with ``clock``; nothing sleeps for real."""
+def make_agb(server: FakeServer, fake_clock: FakeClock, **overrides: Any) -> AGB:
+    """An AGB talking to ``server`` with ``fake_clock``; nothing sleeps for real."""
+    clock = fake_clock
     kwargs: dict[str, Any] = {
         "api_key": KEY,
         "cfg": Config(endpoint=BASE_URL, timeout_ms=30_000),
