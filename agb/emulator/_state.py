@@ -91,6 +91,7 @@ class _Session:
     op: str | None = None  # last accepted "pause" / "resume" / "release"
     op_at: float = 0.0
     last_refresh: float = 0.0
+    idle_check_pending: bool = False  # one idle-heap entry per session at most
     tasks: dict[tuple[str, str, str], _Task] = attrs.Factory(dict)
 
 
@@ -237,8 +238,14 @@ class Emulator:
         return max(since, s.last_refresh) + s.timeout
 
     def _schedule_idle(self, s: _Session) -> None:
+        """Make sure the idle heap will look at ``s`` no later than its idle deadline.
+
+        Deadlines only move later (keep-alive, resume), so an entry already queued for an
+        earlier time is enough: when it comes up and the session is not due, it is queued again.
+        """
         deadline = self._idle_deadline(s)
-        if deadline is not None:
+        if deadline is not None and not s.idle_check_pending:
+            s.idle_check_pending = True
             heapq.heappush(self._idle, (deadline, s.seq, s.session_id))
 
     def _settle(self, s: _Session, now: float) -> None:
@@ -257,7 +264,9 @@ class Emulator:
             _, seq, sid = heapq.heappop(self._idle)
             s = self._sessions.get(sid)
             if s is not None and s.seq == seq:
+                s.idle_check_pending = False
                 self._settle(s, now)
+                self._schedule_idle(s)  # kept alive meanwhile: look again at the new deadline
         while self._deleting and self._deleting[0][0] <= now:
             _, seq, sid = heapq.heappop(self._deleting)
             s = self._sessions.get(sid)

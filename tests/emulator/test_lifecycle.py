@@ -258,3 +258,10 @@ def test_state_is_reachable_from_python(server: RunningEmulator, wire: Wire) -> 
     assert server.emulator.status_of(sid) == "RUNNING"
     assert server.emulator.labels_of(sid) == {"k": "v"}
     assert server.emulator.status_of("nope") is None
+
+
+def test_keep_alive_does_not_grow_the_idle_queue(server: RunningEmulator, wire: Wire) -> None:
+    sid = wire.create_id(timeout=3600)
+    for _ in range(50):
+        assert_ok(wire.refresh(sid))
+    assert len(server.emulator._idle) == 1  # one pending idle check per session, not per call
