@@ -15,7 +15,7 @@ from agb.client import AGB
 from agb.config import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT_MS, Config
 from agb.exceptions import ConfigurationError
 
-__all__ = ["ConfigProblem", "GlobalOptions", "cli"]
+__all__ = ["AgbGroup", "ConfigProblem", "GlobalOptions", "cli"]
 
 EXIT_HELP = """\b
 Exit status: 0 success; 1 the operation failed (the reason is printed on one line);
