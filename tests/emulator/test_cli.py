@@ -106,13 +106,17 @@ def test_a_whole_lifecycle_against_the_process(
     assert KEY not in err
 
 
-def test_sigint_stops_it_cleanly() -> None:
-    process, url = _start()
+def test_manual_clock_through_the_admin_api_then_sigint() -> None:
+    process, url = _start("--manual-clock", "--seed", "1")
     try:
-        assert (
-            httpx.get(url + "/sdk/ListSession", headers={"authorization": "Bearer x"}).status_code
-            == 403
-        )
+        with httpx.Client(base_url=url, headers={"authorization": f"Bearer {KEY}"}) as c:
+            wire = Wire(c)
+            sid = wire.create_id()
+            assert assert_ok(wire.list())["data"][0]["sessionId"] == sid
+            assert_ok(wire.pause(sid))
+            assert wire.status(sid) == "RUNNING"  # time stands still
+            assert_ok(c.post("/_emulator/clock/advance", json={"seconds": 1.0}))
+            assert wire.status(sid) == "PAUSED"
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=10)
         assert process.returncode == 0, err
