@@ -637,6 +637,8 @@ def link(
             OperationResult,
             f"protocol_type must be a non-empty string or None, got {protocol_type!r}",
         )
+    if isinstance(port, str) and port.strip().isdigit():
+        port = int(port)  # the published client sends str(port), so "30100" worked there
     if port is not None and (
         isinstance(port, bool) or not isinstance(port, int) or port not in LINK_PORTS
     ):

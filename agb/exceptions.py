@@ -93,6 +93,11 @@ class SessionError(AGBError):
 class APIError(SessionError):
     """The service answered, and the answer is an error (or cannot be read)."""
 
+    @property
+    def status_code(self) -> int | None:
+        """The HTTP status (the published client's name for ``http_status_code``)."""
+        return self.http_status_code
+
 
 class BadRequestError(APIError):
     """The service refused a parameter of the request (HTTP 400, ``InvalidParameter``)."""

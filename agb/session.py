@@ -115,10 +115,14 @@ class Session:
 
         Returns:
             OperationResult: ``success`` and ``request_id``. Bad labels give a failed result
-            whose ``error_message`` names the bad key or value; no request is sent.
+            whose ``error_message`` names the bad key or value; no request is sent. An error
+            the service answers (a refused request, not found, 5xx, a lost connection) is a
+            failed result too, with ``code``, ``http_status_code`` and the typed ``error``.
 
         Raises:
-            SessionError: A ``MalformedResponseError`` if the service's answer cannot be read.
+            SessionError: A ``MalformedResponseError`` if the service's answer cannot be read
+                (not JSON, cut short, not the expected shape), where the published client
+                raises ``SessionError``; everything else is reported in the result.
         """
         return _raise_unreadable(
             self.agb._run(_ops.set_labels(self.agb._settings, self.session_id, labels))
@@ -133,11 +137,14 @@ class Session:
         """The session's labels.
 
         Returns:
-            OperationResult: ``data`` is the ``dict`` of labels.
+            OperationResult: ``data`` is the ``dict`` of labels (every page of them). An error
+            the service answers is a failed result with ``code``, ``http_status_code`` and the
+            typed ``error``.
 
         Raises:
             SessionError: A ``MalformedResponseError`` if the answer cannot be read (for
-                example labels that are not valid JSON text).
+                example labels that are not JSON text of an object), where the published
+                client raises ``SessionError``; everything else is reported in the result.
         """
         return _raise_unreadable(
             self.agb._run(_ops.get_labels(self.agb._settings, self.session_id))
@@ -172,14 +179,18 @@ class Session:
 
         Args:
             protocol_type: Protocol of the link, e.g. ``"https"`` (the service's default if None).
-            port: Port inside the session, 30100 to 30199 (the service's default if None).
+            port: Port inside the session, 30100 to 30199 (a string of digits is accepted too);
+                the service's default if None.
 
         Returns:
             OperationResult: ``data`` is the URL string. A bad port or protocol gives a failed
-            result naming it; no request is sent.
+            result naming it; no request is sent. An error the service answers is a failed
+            result with ``code``, ``http_status_code`` and the typed ``error``.
 
         Raises:
-            SessionError: A ``MalformedResponseError`` if the answer cannot be read.
+            SessionError: A ``MalformedResponseError`` if the answer cannot be read (including
+                an answer without a URL), where the published client raises ``SessionError``;
+                everything else is reported in the result.
         """
         plan = _ops.link(self.agb._settings, self.session_id, protocol_type, port)
         return _raise_unreadable(self.agb._run(plan))

@@ -272,6 +272,7 @@ def test_errors_keep_what_the_service_said() -> None:
     assert "InvalidMcpSession.NotFound" in text
     assert "400" in text
     assert "r-1" in repr(error)
+    assert error.status_code == 400  # the published APIError's name
     limited = RateLimitError("slow down", retry_after=3.0, http_status_code=429)
     assert limited.retry_after == 3.0
     assert WaitTimeoutError("late", status="PAUSING").status == "PAUSING"

@@ -431,7 +431,16 @@ async def test_get_link_without_arguments(
     assert server.last.query == {"sessionId": SID}
 
 
-@pytest.mark.parametrize("port", [80, 30200, "30100", True])
+async def test_get_link_accepts_a_port_as_digits(
+    run: Runner, session: Session, server: FakeServer
+) -> None:
+    server.on("/internet/getLink", ok({"url": "https://s-1-30150.link.invalid/"}))
+
+    assert (await run(session, "get_link", port="30150")).success
+    assert server.last.query["port"] == "30150"
+
+
+@pytest.mark.parametrize("port", [80, 30200, "http", "-30100", True, 30100.0])
 async def test_get_link_refuses_a_bad_port(
     run: Runner, session: Session, server: FakeServer, port: object
 ) -> None:
