@@ -36,6 +36,7 @@ _NO_DATA: Final[Any] = object()
 _PROTOCOLS: Final = frozenset({"http", "https", "ws", "wss"})
 _LINK_PORTS: Final = range(30100, 30200)
 _sleep = asyncio.sleep  # the ``slow`` fault's real delay; a seam for tests
+_NO_QUERY: Final = QueryParams("")  # shared: parsing an empty query string is not free
 
 
 class DroppedConnection(httpx.RemoteProtocolError):
@@ -432,7 +433,8 @@ def _endpoint(
         ctx: _Ctx = request.scope[CTX_KEY]
         try:
             body = await _read_json_object(request, required=body_required) if reads_body else {}
-            result = handler(ctx, request.query_params, body)
+            query = request.query_params if request.scope.get("query_string") else _NO_QUERY
+            result = handler(ctx, query, body)
         except ApiError as err:
             return _error(ctx, err)
         return _render(ctx, 200, result)
