@@ -14,6 +14,8 @@ Running it::
     app = create_app(config)                            # for httpx.ASGITransport(app=app)
     emulator = app.state.emulator
 
+    pytest_plugins = ["agb.emulator.pytest_plugin"]     # fixtures agb_emulator, agb_emulator_clock
+
 Sessions (all times from ``EmulatorConfig.clock``, computed when read, nothing in the background):
 
 * create -> ``RUNNING``. Sessions given ``persistenceDataList`` also get one ``download`` context
