@@ -27,7 +27,7 @@ from replay_kit import (
     TRANSITION_SECONDS,
     VCR_CONFIG,
     Rig,
-    query_matcher,
+    query_sans_sdk_version,
     unplayed,
 )
 
@@ -41,7 +41,7 @@ def _recording(config: pytest.Config) -> bool:
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    vcr.register_matcher("agb_query", query_matcher)
+    vcr.register_matcher("query_sans_sdk_version", query_sans_sdk_version)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -104,7 +104,7 @@ def _query_items(request: Any) -> list[tuple[str, Any]]:
     return sorted(items)
 
 
-def query_matcher(r1: Any, r2: Any) -> None:
+def query_sans_sdk_version(r1: Any, r2: Any) -> None:
     """vcrpy matcher: the query strings are equal (``sdkStats.sdk_version`` aside)."""
     q1, q2 = _query_items(r1), _query_items(r2)
     if q1 != q2:
@@ -112,9 +112,9 @@ def query_matcher(r1: Any, r2: Any) -> None:
 
 
 VCR_CONFIG: dict[str, Any] = {
-    # `agb_query` is the query matcher above, registered in conftest.pytest_recording_configure.
+    # `query_sans_sdk_version` is the matcher above (registered by conftest.py).
     # `body` is vcrpy's: it parses both bodies as JSON when the request says application/json.
-    "match_on": ["method", "path", "agb_query", "body"],
+    "match_on": ["method", "path", "query_sans_sdk_version", "body"],
     "before_record_request": normalize_request,
     "before_record_response": normalize_response,
 }
