@@ -260,6 +260,7 @@ class Rig:
         self.cassette = cassette
         self.emulator = emulator
         self.waits: list[float] = []
+        self.during_waits: list[Callable[[], object]] = []
         self.drops: list[DropRule] = []
         self.clients: list[AGB] = []
         self.agb = self.make_agb(RECORDING_KEY)
@@ -267,10 +268,19 @@ class Rig:
     def _sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
         self.clock.advance(seconds)
+        if self.during_waits:
+            self.during_waits.pop(0)()
 
     async def _async_sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.clock.advance(seconds)
+        self._sleep(seconds)
+
+    def during_next_wait(self, action: Callable[[], object]) -> None:
+        """Run ``action`` (real traffic too, recorded in the same cassette) in the next wait.
+
+        This is how something happens to a session while the SDK is waiting on it, as when
+        another client deletes it in the middle of a pause.
+        """
+        self.during_waits.append(action)
 
     def make_agb(self, api_key: str) -> AGB:
         """An AGB on this rig's clock and sleeps (``api_key`` only matters when recording)."""
@@ -329,6 +339,8 @@ class Rig:
         if self.recording:
             for fault in self.emulator.faults.pending():
                 yield f"emulator fault {fault.kind} on {fault.path} never fired"
+        if self.during_waits:
+            yield f"{len(self.during_waits)} action(s) planned during waits never ran"
         for rule in self.drops:
             if not rule.fired:
                 yield f"replayed drop of {rule.path} never fired"

@@ -176,3 +176,26 @@ async def test_keep_alive(rig: Rig) -> None:
         "POST /mcp/createSession 200",
         "POST /mcp/refreshSessionIdleTime 200",
     ]
+
+
+async def test_get_labels_follows_every_page(rig: Rig) -> None:
+    session = await create(rig)
+    many = {f"key{n:02}": f"value{n}" for n in range(12)}  # the service pages 10 at a time
+    assert (await rig.call(session.set_labels, many)).success
+
+    labels = await rig.call(session.get_labels)
+    assert labels.data == many
+    assert labels.request_id == rig.request_ids("/sdk/GetLabel")[0]
+    assert rig.exchanges()[-2:] == ["GET /sdk/GetLabel 200", "GET /sdk/GetLabel 200"]
+
+
+async def test_list_page_past_the_end(rig: Rig) -> None:
+    for _ in range(3):
+        await create(rig, team="a")
+    result = await rig.call(rig.agb.list, {"team": "a"}, page=3, limit=2)
+
+    assert result.success is False
+    assert "only 2 pages" in result.error_message
+    assert result.total_count == 3
+    assert result.request_id == rig.request_ids("/sdk/ListSession")[-1]
+    assert rig.exchanges()[3:] == ["GET /sdk/ListSession 200", "GET /sdk/ListSession 200"]

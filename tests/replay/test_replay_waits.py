@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from replay_kit import Rig
+from replay_kit import RECORDING_KEY, Rig
 
 from agb import (
     ContextSync,
     CreateSessionParams,
     DeleteResult,
+    InvalidStateError,
     NotFoundError,
     Session,
     SessionPauseResult,
@@ -22,6 +23,8 @@ from agb import (
     SyncPolicy,
     WaitTimeoutError,
 )
+from agb_api_client.api.sessions import release_session_async
+from agb_api_client.models import SessionIdRequest
 
 pytestmark = pytest.mark.vcr
 
@@ -238,3 +241,101 @@ async def test_delete_with_failed_context_sync_still_deletes(rig: Rig) -> None:
         ("ctx-data", "disk quota exceeded")
     ]
     assert "POST /mcp/releaseSessionAsync 200" in rig.exchanges()
+
+
+# --------------------------------------------------------------------------- more lifecycles
+
+
+async def test_pause_and_resume_through_agb(rig: Rig) -> None:
+    session = await create(rig)
+    paused = await rig.call(rig.agb.pause, session, poll_interval=POLL)
+    assert_reached(paused, "PAUSED", rig.request_ids("/mcp/pauseSessionAsync")[0])
+    resumed = await rig.call(rig.agb.resume, session, poll_interval=POLL)
+    assert_reached(resumed, "RUNNING", rig.request_ids("/mcp/resumeSessionAsync")[0])
+    assert rig.waits == [POLL] * 6
+
+
+async def test_pause_again_after_a_timeout_keeps_waiting(rig: Rig) -> None:
+    session = await create(rig)
+    first = await rig.call(session.pause, timeout=3, poll_interval=POLL)
+    assert first.code == "WaitTimeout"
+    rig.take_waits()
+
+    # Still PAUSING: the service accepts the second pause as a no-op, and the wait goes on.
+    again = await rig.call(session.pause, poll_interval=POLL)
+    assert_reached(again, "PAUSED", rig.request_ids("/mcp/pauseSessionAsync")[1])
+    assert "already paused" in again.message
+    assert rig.statuses()[3:] == ["PAUSING", "PAUSED"]
+    assert rig.waits == [POLL]
+
+
+async def test_resume_while_pausing_is_refused(rig: Rig) -> None:
+    session = await create(rig)
+    first = await rig.call(session.pause, timeout=3, poll_interval=POLL)
+    assert first.status == "PAUSING"
+    rig.take_waits()
+
+    result = await rig.call(session.resume, poll_interval=POLL)
+    assert isinstance(result, SessionResumeResult)
+    assert result.success is False
+    assert isinstance(result.error, InvalidStateError)
+    assert result.code == "InvalidSessionStatus"
+    assert result.http_status_code == 400
+    assert result.request_id == rig.request_ids("/mcp/resumeSessionAsync")[0]
+    assert "PAUSING" in result.error_message
+    assert rig.waits == []
+
+
+async def test_pause_ends_when_the_session_is_deleted_meanwhile(rig: Rig) -> None:
+    session = await create(rig)
+    other = rig.make_agb(RECORDING_KEY)  # another client deletes it during the first wait
+    rig.during_next_wait(
+        lambda: release_session_async.sync_detailed(
+            client=other.raw, body=SessionIdRequest(session.session_id)
+        )
+    )
+    result = await rig.call(session.pause, poll_interval=POLL)
+
+    # DELETING cannot become PAUSED: the wait ends at once, the last status in the result.
+    assert isinstance(result, SessionPauseResult)
+    assert result.success is False
+    assert result.status == "DELETING"
+    assert result.code == "InvalidSessionStatus"
+    assert isinstance(result.error, InvalidStateError)
+    assert result.request_id == rig.request_ids("/mcp/pauseSessionAsync")[0]
+    assert rig.waits == [POLL]
+    assert rig.exchanges()[1:] == [
+        "POST /mcp/pauseSessionAsync 200",
+        "POST /mcp/getSession 200",
+        "POST /mcp/releaseSessionAsync 200",
+        "POST /mcp/getSession 200",
+    ]
+
+
+async def test_delete_times_out(rig: Rig) -> None:
+    session = await create(rig)
+    result = await rig.call(session.delete, timeout=3, poll_interval=POLL)
+
+    assert isinstance(result, DeleteResult)
+    assert result.success is False
+    assert result.code == "WaitTimeout"
+    assert result.status == "DELETING"
+    assert isinstance(result.error, WaitTimeoutError)
+    assert result.request_id == rig.request_ids("/mcp/releaseSessionAsync")[0]
+    assert rig.waits == [POLL, 1.0]
+    assert result.elapsed == 3.0
+
+
+async def test_delete_of_a_deleted_session(rig: Rig) -> None:
+    session = await create(rig)
+    first = await rig.call(session.delete, poll_interval=POLL)
+    assert first.success
+    rig.take_waits()
+
+    again = await rig.call(session.delete, poll_interval=POLL)
+    assert isinstance(again, DeleteResult)
+    assert again.success is False
+    assert isinstance(again.error, NotFoundError)
+    assert again.code == "SessionNotFound"
+    assert again.http_status_code == 404
+    assert rig.waits == []
