@@ -312,3 +312,30 @@ async def test_http_status_python_does_not_know(rig: Rig) -> None:
         request_id=rig.request_ids(GET_SESSION)[0],
     )
     assert "client closed request" in result.error_message
+
+
+async def test_retry_after_beyond_a_minute_is_not_waited_for(rig: Rig) -> None:
+    rig.fault("rate_limited", path=GET_SESSION, seconds=120)
+    result = await rig.call(rig.agb.get_session, UNKNOWN_ID)
+
+    assert isinstance(result.error, RateLimitError)
+    assert result.error.retry_after == 120.0
+    assert rig.waits == []  # handed back to the caller at once
+    assert rig.exchanges() == ["POST /mcp/getSession 429"]
+
+
+async def test_list_fails_on_the_way_to_a_page(rig: Rig) -> None:
+    for _ in range(3):
+        await create(rig)
+    rig.fault("http_status", path="/sdk/ListSession", skip=1, status=400, code="InvalidParameter")
+    result = await rig.call(rig.agb.list, page=2, limit=2)
+
+    assert_failed(
+        result,
+        BadRequestError,
+        code="InvalidParameter",
+        http=400,
+        request_id=rig.request_ids("/sdk/ListSession")[-1],
+    )
+    assert result.error_message.startswith("cannot reach page 2:")
+    assert result.session_ids == []

@@ -12,6 +12,7 @@ import pytest
 from replay_kit import RECORDING_KEY, Rig
 
 from agb import (
+    APIConnectionError,
     ContextSync,
     CreateSessionParams,
     DeleteResult,
@@ -339,3 +340,60 @@ async def test_delete_of_a_deleted_session(rig: Rig) -> None:
     assert again.code == "SessionNotFound"
     assert again.http_status_code == 404
     assert rig.waits == []
+
+
+async def test_dropped_pause_request_is_not_resent(rig: Rig) -> None:
+    session = await create(rig)
+    rig.drop("/mcp/pauseSessionAsync")
+    result = await rig.call(session.pause, poll_interval=POLL)
+
+    # The server may have acted on it: reported, never sent twice, nothing polled.
+    assert isinstance(result, SessionPauseResult)
+    assert result.success is False
+    assert isinstance(result.error, APIConnectionError)
+    assert result.http_status_code is None
+    assert result.request_id == ""
+    assert rig.exchanges() == ["POST /mcp/createSession 200"]
+    assert rig.waits == []
+
+
+# --------------------------------------------------------------------------- context status
+
+
+async def test_create_succeeds_when_context_status_cannot_be_read(rig: Rig) -> None:
+    rig.fault("http_status", path="/sdk/GetContextInfo", status=400, code="InvalidParameter")
+    syncs = [ContextSync.new("ctx-data", "/home/wuying/data", SyncPolicy())]
+    params = CreateSessionParams(image_id=IMAGE, context_syncs=syncs)
+    result = await rig.call(rig.agb.create, params)
+
+    # The session exists: the download is the service's business; a warning, not a failure.
+    assert result.success is True
+    assert result.session is not None
+    assert rig.exchanges() == ["POST /mcp/createSession 200", "GET /sdk/GetContextInfo 400"]
+    assert rig.waits == []
+
+
+async def test_delete_when_context_sync_is_refused(rig: Rig) -> None:
+    session = await create(rig, contexts=True)
+    rig.fault("html", path="/sdk/SyncContext", status=502)
+    result = await rig.call(session.delete, True, poll_interval=POLL)
+
+    assert_reached(result, "FINISH", rig.request_ids("/mcp/releaseSessionAsync")[0])
+    assert result.context_synced is False
+    assert result.context_sync_error.startswith("context sync was refused")
+    assert rig.exchanges()[4:6] == [
+        "POST /sdk/SyncContext 502",
+        "POST /mcp/releaseSessionAsync 200",
+    ]
+    assert rig.waits == [POLL, POLL, POLL]
+
+
+async def test_delete_when_context_status_has_no_data(rig: Rig) -> None:
+    session = await create(rig, contexts=True)
+    rig.fault("null_data", path="/sdk/GetContextInfo")
+    result = await rig.call(session.delete, True, poll_interval=POLL)
+
+    assert_reached(result, "FINISH", rig.request_ids("/mcp/releaseSessionAsync")[0])
+    assert result.context_synced is False
+    assert "no data" in result.context_sync_error
+    assert rig.waits == [POLL, POLL, POLL]
