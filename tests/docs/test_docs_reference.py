@@ -130,4 +130,3 @@ def test_missing_and_extra_pages_fail_the_check(
     err = capsys.readouterr().err
     assert "results.md is missing" in err
     assert "old_page.md is not generated from any module" in err
-
