@@ -46,10 +46,12 @@ T = TypeVar("T")
 class AGB:
     """Client of the AGB cloud: the entry point for sessions.
 
-    One ``AGB`` keeps one pooled sync and one pooled async HTTP client, shared by every request
-    and session made from it; close it (``close()`` / ``await aclose()``, or use it as a
-    context manager, ``with`` or ``async with``) when done. Sync methods never start an event
-    loop; ``*_async`` methods never block one.
+    One ``AGB`` keeps one pooled sync HTTP client, shared by every request, thread and session
+    made from it, and one pooled async HTTP client per event loop that uses it (connections
+    belong to the loop that opened them, so successive ``asyncio.run`` calls work); close it
+    (``close()`` / ``await aclose()``, or use it as a context manager, ``with`` or
+    ``async with``) when done. Sync methods never start an event loop; ``*_async`` methods
+    never block one.
 
     Args:
         api_key: The API key; ``AGB_API_KEY`` from the environment when empty or not given.
@@ -148,7 +150,7 @@ class AGB:
         self._transport.close()
 
     async def aclose(self) -> None:
-        """Close both connection pools."""
+        """Close the sync pool and the async pool of the running event loop."""
         await self._transport.aclose()
 
     def __enter__(self) -> Self:
