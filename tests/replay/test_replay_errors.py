@@ -16,6 +16,7 @@ from agb import (
     AuthenticationError,
     BadRequestError,
     CreateSessionParams,
+    InvalidStateError,
     MalformedResponseError,
     NotFoundError,
     RateLimitError,
@@ -339,3 +340,19 @@ async def test_list_fails_on_the_way_to_a_page(rig: Rig) -> None:
     )
     assert result.error_message.startswith("cannot reach page 2:")
     assert result.session_ids == []
+
+
+async def test_keep_alive_of_a_session_being_deleted(rig: Rig) -> None:
+    session = await create(rig)
+    deleted = await rig.call(session.delete, timeout=1, poll_interval=1)
+    assert deleted.code == "WaitTimeout"
+    assert deleted.status == "DELETING"
+
+    result = await rig.call(session.keep_alive)
+    assert_failed(
+        result,
+        InvalidStateError,
+        code="InvalidSessionStatus",
+        http=400,
+        request_id=rig.request_ids("/mcp/refreshSessionIdleTime")[0],
+    )

@@ -199,3 +199,12 @@ async def test_list_page_past_the_end(rig: Rig) -> None:
     assert result.total_count == 3
     assert result.request_id == rig.request_ids("/sdk/ListSession")[-1]
     assert rig.exchanges()[3:] == ["GET /sdk/ListSession 200", "GET /sdk/ListSession 200"]
+
+
+async def test_labels_with_unicode_and_reserved_characters(rig: Rig) -> None:
+    odd = {"名前": "値", "a&b": "c=d", "with space": "50% off", 'quote"d': "{json}"}
+    session = await create(rig, **odd)
+    assert (await rig.call(session.get_labels)).data == odd
+
+    found = await rig.call(rig.agb.list, {"a&b": "c=d", "名前": "値"})
+    assert found.session_ids == [session.session_id]
