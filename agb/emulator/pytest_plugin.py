@@ -3,10 +3,16 @@
 Enable with ``pytest_plugins = ["agb.emulator.pytest_plugin"]`` in a root ``conftest.py`` (or
 ``-p agb.emulator.pytest_plugin``), then::
 
+    from agb import AGB, Config
+
     def test_pause(agb_emulator, agb_emulator_clock):
-        client = AGB(api_key=agb_emulator.api_key, endpoint=agb_emulator.base_url)
+        client = AGB(
+            api_key=agb_emulator.api_key,
+            cfg=Config(endpoint=agb_emulator.base_url, timeout_ms=10_000),
+            clock=agb_emulator_clock,
+            sleep=agb_emulator_clock.advance,   # waits move the emulator's time, nothing sleeps
+        )
         ...
-        agb_emulator_clock.advance(1.0)   # move the emulator's time instead of sleeping
 
 Override ``agb_emulator_config`` in a test module to change the configuration.
 """
