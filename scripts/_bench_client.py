@@ -31,7 +31,33 @@ def _client(url: str, key: str) -> Any:
     return AGB(api_key=key, cfg=Config(endpoint=url, timeout_ms=30000))
 
 
+def _raw_calls(args: argparse.Namespace) -> Any:
+    """The same request with plain httpx on one keep-alive connection: the practical limit."""
+    import httpx
+
+    client = httpx.Client(
+        base_url=args.url,
+        headers={"authorization": f"Bearer {args.key}", "content-type": "application/json"},
+        timeout=30,
+    )
+    if args.op == "get_labels":
+
+        def call() -> Any:
+            answer = client.get("/sdk/GetLabel", params={"sessionId": args.session}).json()
+            return argparse.Namespace(success=answer["success"])
+    else:
+
+        def call() -> Any:
+            answer = client.post("/mcp/getSession", json={"sessionId": args.session}).json()
+            return argparse.Namespace(success=answer["success"])
+
+    return call, client
+
+
 def calls(args: argparse.Namespace) -> dict[str, Any]:
+    if args.raw:
+        call, agb = _raw_calls(args)
+        return _time_calls(args, call, agb)
     from agb import Session
 
     agb = _client(args.url, args.key)
@@ -45,17 +71,28 @@ def calls(args: argparse.Namespace) -> dict[str, Any]:
         def call() -> Any:
             return agb.get_session(args.session)
 
+    return _time_calls(args, call, agb)
+
+
+def _time_calls(args: argparse.Namespace, call: Any, agb: Any) -> dict[str, Any]:
     failed = 0
     for _ in range(args.warmup):
         failed += not call().success
+    cpu = time.process_time()
     started = time.perf_counter()
     for _ in range(args.n):
         failed += not call().success
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     close = getattr(agb, "close", None)
     if close is not None:
         close()
-    return {"calls_per_s": args.n / elapsed, "failed": failed, "n": args.n}
+    return {
+        "calls_per_s": args.n / elapsed,
+        "client_cpu_us_per_call": cpu / args.n * 1e6,
+        "failed": failed,
+        "n": args.n,
+    }
 
 
 async def _fanout(args: argparse.Namespace) -> dict[str, Any]:
@@ -148,6 +185,7 @@ def main() -> int:
     p.add_argument("--op", choices=["get_labels", "get_session"], required=True)
     p.add_argument("-n", type=int, default=300)
     p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--raw", action="store_true", help="plain httpx instead of an SDK")
     p = sub.add_parser("fanout")
     p.add_argument("--url", required=True)
     p.add_argument("--key", required=True)

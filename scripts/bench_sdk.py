@@ -287,38 +287,56 @@ def _peer(args: argparse.Namespace) -> Path | None:
 
 
 def bench_peer(args: argparse.Namespace) -> None:
-    """Sync calls/s of ours vs the published client, each in its own subprocess."""
+    """Sync calls/s of ours vs the published client (and raw httpx), each in a subprocess."""
     print_header(f"sync throughput vs the published client ({PEER_SPEC})")
     peer = _peer(args)
     if peer is None:
         return
+    sides = [
+        ("ours", sys.executable, []),
+        ("peer", str(peer), []),
+        ("raw", sys.executable, ["--raw"]),
+    ]
+    figures: dict[str, dict[str, list[float]]] = {}
     with emulator() as emu:
         sid = emu.create_sessions(1)[0]
-        figures: dict[str, dict[str, list[float]]] = {}
         for round_ in range(args.rounds):
             for op in ("get_labels", "get_session"):
                 command = [str(CLIENT_SCRIPT), "calls", "--url", emu.url, "--key", KEY]
                 command += ["--session", sid, "--op", op, "-n", str(args.peer_calls)]
-                sides = [("ours", sys.executable), ("peer", str(peer))]
-                if round_ % 2:
-                    sides.reverse()
-                rates = {}
-                for side, python in sides:
-                    result = run_json(python, command)
+                entry = figures.setdefault(op, {})
+                for side, python, extra in sides[round_ % 3 :] + sides[: round_ % 3]:
+                    server_cpu = emu.cpu_seconds()
+                    result = run_json(python, [*command, *extra])
+                    server_cpu = emu.cpu_seconds() - server_cpu
                     if result["failed"]:
                         raise RuntimeError(f"{side}: {result['failed']} {op} calls failed")
-                    rates[side] = result["calls_per_s"]
-                entry = figures.setdefault(op, {"ours": [], "peer": [], "ratio": []})
-                entry["ours"].append(rates["ours"])
-                entry["peer"].append(rates["peer"])
-                entry["ratio"].append(rates["ours"] / rates["peer"])
-    print(f"{args.peer_calls} calls per side per round, {args.rounds} rounds, each in a subprocess")
+                    entry.setdefault(side, []).append(result["calls_per_s"])
+                    entry.setdefault(f"{side}.client_cpu", []).append(
+                        result["client_cpu_us_per_call"]
+                    )
+                    entry.setdefault(f"{side}.server_cpu", []).append(
+                        server_cpu / (result["n"] + 20) * 1e6
+                    )
+                entry.setdefault("ratio", []).append(entry["ours"][-1] / entry["peer"][-1])
+                entry.setdefault("raw/peer", []).append(entry["raw"][-1] / entry["peer"][-1])
+    print(
+        f"{args.peer_calls} calls per side per round, {args.rounds} rounds, each side in its own "
+        "subprocess; CPU per call of the client process and of the emulator process"
+    )
     for op, entry in figures.items():
+        for side, _python, _extra in sides:
+            label = {"raw": "raw httpx"}.get(side, side)
+            print(
+                f"  {op:12s} {label:9s} {stat(entry[side]).show('.0f', '/s')}; CPU/call client "
+                f"{stat(entry[side + '.client_cpu']).median:.0f} us, emulator "
+                f"{stat(entry[side + '.server_cpu']).median:.0f} us"
+            )
         ratio = stat(entry["ratio"])
         print(
-            f"  {op:12s} ours {stat(entry['ours']).show('.0f', '/s')}"
-            f"\n  {'':12s} peer {stat(entry['peer']).show('.0f', '/s')}"
-            f"\n  {'':12s} ours/peer {ratio.show()}  target >= 3: {verdict(ratio.median >= 3)}"
+            f"  {'':12s} ours/peer {ratio.show()}  target >= 3: {verdict(ratio.median >= 3)}"
+            f"\n  {'':12s} raw httpx/peer {stat(entry['raw/peer']).show()} (the ceiling for any "
+            "client on this emulator)"
         )
         RESULTS[f"peer.sync.{op}"] = {k: stat(v).as_dict() for k, v in entry.items()}
 
