@@ -19,7 +19,7 @@ from attrs import frozen
 
 from agb import exceptions as exc
 
-__all__ = ["Reply", "error_class", "read_answer", "read_transport_failure"]
+__all__ = ["Reply", "error_class", "is_success_code", "read_answer", "read_transport_failure"]
 
 # Codes the service is known to send, mapped to the error they mean. Codes are open-ended
 # text: unknown ones fall back on the family rules and then on the HTTP status.
@@ -84,6 +84,11 @@ class Reply:
     def ok(self) -> bool:
         """``True`` when the service answered with a success."""
         return self.error is None
+
+
+def is_success_code(code: str) -> bool:
+    """Whether ``code`` is one of the codes the service sends on success (``""``, ``ok``...)."""
+    return code in _SUCCESS_CODES
 
 
 def error_class(code: str, http_status: int | None) -> type[exc.APIError]:

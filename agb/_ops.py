@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from attrs import Factory, frozen
 
 from agb import exceptions as exc
-from agb._envelope import Reply
+from agb._envelope import Reply, is_success_code
 from agb._plan import NOW, Call, Plan, Sleep
 from agb._version import __version__
 from agb.context_sync import ContextSync, SyncPolicy
@@ -88,8 +88,6 @@ FINAL_TASK_STATUSES = frozenset({"Success", "Failed"})
 MIN_POLL_REQUEST_TIMEOUT = 1.0
 MAX_RETRY_AFTER = 60.0
 LABEL_PAGES_LIMIT = 100
-CREATE_CONTEXT_WAIT = 300.0
-CREATE_CONTEXT_INTERVAL = 2.0
 
 R = TypeVar("R", bound=ApiResponse)
 T = TypeVar("T")
@@ -307,8 +305,15 @@ def _persistence(syncs: list[ContextSync]) -> list[PersistenceData]:
 SessionFactory = Callable[..., Any]
 
 
-def create(settings: Settings, params: object, make_session: SessionFactory) -> Plan[SessionResult]:
-    """Create a session; with context syncs, wait (bounded) for their downloads."""
+def create(
+    settings: Settings,
+    params: object,
+    make_session: SessionFactory,
+    *,
+    timeout: float,
+    interval: float,
+) -> Plan[SessionResult]:
+    """Create a session; with context syncs, wait up to ``timeout`` for their downloads."""
     if params is None:
         return invalid(SessionResult, "params is required: pass CreateSessionParams(image_id=...)")
     if not isinstance(params, CreateSessionParams):
@@ -331,19 +336,17 @@ def create(settings: Settings, params: object, make_session: SessionFactory) -> 
                 SessionResult,
                 f"context_syncs must hold ContextSync objects, got {type(sync).__name__}",
             )
-    timeout = params.idle_release_timeout
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0
-    ):
+    idle = params.idle_release_timeout
+    if idle is not None and (isinstance(idle, bool) or not isinstance(idle, int) or idle <= 0):
         return invalid(
             SessionResult,
-            f"idle_release_timeout must be a whole number of seconds > 0, got {timeout!r}",
+            f"idle_release_timeout must be a whole number of seconds > 0, got {idle!r}",
         )
     body = CreateSessionRequest(
         labels=_labels_json(labels) if labels else UNSET,
         persistence_data_list=_persistence(params.context_syncs) if syncs else UNSET,
         mcp_policy_id=params.policy_id if params.policy_id else UNSET,
-        timeout=timeout if timeout is not None else UNSET,
+        timeout=idle if idle is not None else UNSET,
     )
     call = Call(
         "createSession",
@@ -358,13 +361,14 @@ def create(settings: Settings, params: object, make_session: SessionFactory) -> 
         return SessionResult(**failed_fields(data))
     if data.success is False:
         why = _text(data.err_msg) or "the service did not create the session"
+        code = "" if is_success_code(reply.code) else reply.code
         error = exc.APIError(
             f"createSession failed: {why}",
             request_id=reply.request_id,
-            code=reply.code,
+            code=code,
             http_status_code=reply.http_status,
         )
-        return SessionResult(**failed_fields(_with_error(reply, error)))
+        return SessionResult(**{**failed_fields(_with_error(reply, error)), "code": code})
     session_id = _text(data.session_id)
     if not session_id:
         return SessionResult(**failed_fields(_malformed(reply, "the answer has no sessionId")))
@@ -382,7 +386,7 @@ def create(settings: Settings, params: object, make_session: SessionFactory) -> 
     if syncs:
         now = yield NOW
         outcome = yield from wait_context_tasks(
-            settings, session_id, ("download",), now + CREATE_CONTEXT_WAIT, CREATE_CONTEXT_INTERVAL
+            settings, session_id, ("download",), now + timeout, interval
         )
         if not outcome.ok:
             log.warning(

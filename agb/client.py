@@ -25,6 +25,7 @@ from agb.model.response import (
     SessionResumeResult,
 )
 from agb.session import (
+    DEFAULT_CREATE_TIMEOUT,
     DEFAULT_DELETE_POLL_INTERVAL,
     DEFAULT_DELETE_TIMEOUT,
     DEFAULT_POLL_INTERVAL,
@@ -177,23 +178,49 @@ class AGB:
 
     # ------------------------------------------------------------------ sessions
 
-    def create(self, params: CreateSessionParams | None = None) -> SessionResult:
+    def create(
+        self,
+        params: CreateSessionParams | None = None,
+        *,
+        timeout: float = DEFAULT_CREATE_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> SessionResult:
         """Create a session.
 
         Args:
             params: The image (required), labels, contexts to mount, policy and idle timeout.
+            timeout: With ``context_syncs``: seconds to wait for their downloads to end
+                (default 300). A download that fails or does not end in time is logged; the
+                session is returned all the same.
+            poll_interval: Seconds between polls of the downloads (default 2.0).
 
         Returns:
             SessionResult: ``session`` is the new :class:`~agb.Session`. A failure (including
             ``data.success: false`` inside an HTTP 200) gives ``success=False`` with the reason
-            in ``error_message``. With ``context_syncs``, it returns once their downloads end
-            (or after 300 s).
-        """
-        return self._run(_ops.create(self._settings, params, self._make_session))
+            in ``error_message``.
 
-    async def create_async(self, params: CreateSessionParams | None = None) -> SessionResult:
+        Raises:
+            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
+        """
+        return self._run(self._create_plan(params, timeout, poll_interval))
+
+    async def create_async(
+        self,
+        params: CreateSessionParams | None = None,
+        *,
+        timeout: float = DEFAULT_CREATE_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> SessionResult:
         """Async twin of :meth:`create`."""
-        return await self._run_async(_ops.create(self._settings, params, self._make_session))
+        return await self._run_async(self._create_plan(params, timeout, poll_interval))
+
+    def _create_plan(
+        self, params: CreateSessionParams | None, timeout: float, poll_interval: float
+    ) -> Plan[SessionResult]:
+        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
+        return _ops.create(
+            self._settings, params, self._make_session, timeout=timeout, interval=poll_interval
+        )
 
     def get(self, session_id: str) -> SessionResult:
         """Find a session by id.

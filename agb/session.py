@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Session"]
 
 DEFAULT_WAIT_TIMEOUT = 600
+DEFAULT_CREATE_TIMEOUT = 300.0
 DEFAULT_POLL_INTERVAL = 2.0
 DEFAULT_DELETE_TIMEOUT = 300.0
 DEFAULT_DELETE_POLL_INTERVAL = 1.0
@@ -53,11 +54,23 @@ class Session:
         resource_id: Resource id (``""`` if unknown).
         link_url: Link URL given at creation (``""`` if none).
         ws_url: WebSocket URL given at creation (``""`` if none).
+        token: Access token given at creation (``""`` if none; never shown in the repr).
         context_syncs: The contexts mounted at creation.
 
     Raises:
         ValueError: If ``session_id`` is not a non-empty string.
     """
+
+    agb: AGB
+    session_id: str
+    resource_url: str
+    image_id: str
+    app_instance_id: str
+    resource_id: str
+    link_url: str
+    ws_url: str
+    token: str
+    context_syncs: list[ContextSync]
 
     def __init__(self, agb: AGB, session_id: str) -> None:
         problem = _ops.check_session_id(session_id)
@@ -72,7 +85,7 @@ class Session:
         self.link_url = ""
         self.ws_url = ""
         self.token = ""
-        self.context_syncs: list[ContextSync] = []
+        self.context_syncs = []
 
     @classmethod
     def _from_fields(cls, agb: AGB, session_id: str, **fields: Any) -> Session:

@@ -327,3 +327,19 @@ async def test_context_status_that_is_not_json_is_reported_by_delete(
     assert result.success
     assert result.context_synced is False
     assert "contextStatus" in result.context_sync_error
+
+
+async def test_create_failing_inside_a_200_does_not_report_the_success_code(
+    run: Runner, agb: AGB, server: FakeServer
+) -> None:
+    server.on(
+        "/mcp/createSession",
+        ok({"success": False, "errMsg": "quota exceeded"}, request_id="r-q", code="ok"),
+    )
+
+    result = await run(agb, "create", CreateSessionParams(image_id="img"))
+
+    assert not result.success
+    assert result.code == ""
+    assert result.http_status_code == 200
+    assert "quota exceeded" in result.error_message

@@ -540,3 +540,41 @@ async def test_session_helpers(agb: AGB, session: Session) -> None:
     assert KEY not in repr(session)
     with pytest.raises(ValueError, match="session_id"):
         Session(agb, "  ")
+
+
+async def test_create_waits_for_downloads_no_longer_than_its_timeout(
+    run: Runner, agb: AGB, server: FakeServer, clock: FakeClock
+) -> None:
+    server.on("/mcp/createSession", ok(CREATED))
+    server.on(
+        "/sdk/GetContextInfo",
+        *[ok(context_status(("ctx-1", "download", "Running"))) for _ in range(4)],
+    )
+    params = CreateSessionParams(image_id="img", context_syncs=[ContextSync("ctx-1", "/data")])
+
+    result = await run(agb, "create", params, timeout=2.5, poll_interval=1.0)
+
+    assert result.success
+    assert result.session is not None
+    # Polls at 0, 1, 2 and 2.5 s: the last wait is cut to the time left.
+    assert clock.sleeps == [1.0, 1.0, 0.5]
+    assert server.paths.count("/sdk/GetContextInfo") == 4
+
+
+@pytest.mark.parametrize(
+    ("timeout", "poll_interval", "named"),
+    [
+        (0, 2.0, "timeout"),
+        (-1, 2.0, "timeout"),
+        (300, 0, "poll_interval"),
+        (300, True, "poll_interval"),
+    ],
+)
+async def test_create_refuses_a_bad_wait_before_any_request(
+    run: Runner, agb: AGB, server: FakeServer, timeout: float, poll_interval: float, named: str
+) -> None:
+    params = CreateSessionParams(image_id="img")
+
+    with pytest.raises(ValueError, match=named):
+        await run(agb, "create", params, timeout=timeout, poll_interval=poll_interval)
+    assert server.requests == []
