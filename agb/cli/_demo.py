@@ -127,7 +127,12 @@ def _lifecycle(
             f"labels {_labels(LABELS)}; {mounted}",
         ]
 
-    result = run.step("create", lambda: agb.create(params), created, "create")
+    result = run.step(
+        "create",
+        lambda: agb.create(params, timeout=timeout, poll_interval=interval),
+        created,
+        "create",
+    )
     session = result.session if result is not None and result.success else None
     if session is None:
         for name in STEPS[1:]:
