@@ -61,17 +61,18 @@ _DROPPED_RESPONSE_HEADERS = frozenset({"date", "server"})
 
 
 def normalize_request(request: Any) -> Any:
-    """Before recording (and before matching): fixed origin, stable headers, scrubbed key.
+    """Before recording (and before matching): a fixed origin and only the stable headers.
 
-    vcrpy hands a deep copy, so the request really sent is not changed.
+    vcrpy hands a deep copy, so the request really sent is not changed; ``filter_headers`` in
+    :data:`VCR_CONFIG` has already replaced the ``authorization`` header by the placeholder.
     """
     parts = urlsplit(request.uri)
     request.uri = ORIGIN + request.uri[len(f"{parts.scheme}://{parts.netloc}") :]
-    headers = {k: v for k, v in request.headers.items() if k.lower() in _KEPT_REQUEST_HEADERS}
-    if any(k.lower() == "authorization" for k in headers):
-        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
-        headers["authorization"] = SCRUBBED_AUTH
-    request.headers = headers
+    request.headers = {
+        name: value
+        for name, value in request.headers.items()
+        if name.lower() in _KEPT_REQUEST_HEADERS
+    }
     return request
 
 
@@ -112,6 +113,7 @@ def query_sans_sdk_version(r1: Any, r2: Any) -> None:
 
 
 VCR_CONFIG: dict[str, Any] = {
+    "filter_headers": [("authorization", SCRUBBED_AUTH)],
     # `query_sans_sdk_version` is the matcher above (registered by conftest.py).
     # `body` is vcrpy's: it parses both bodies as JSON when the request says application/json.
     "match_on": ["method", "path", "query_sans_sdk_version", "body"],

@@ -17,9 +17,11 @@ from replay_kit import (
     CASSETTES,
     RECORDING_KEY,
     SCRUBBED_AUTH,
+    VCR_CONFIG,
     WRONG_KEY,
     query_sans_sdk_version,
 )
+from vcr import VCR, matchers
 from vcr.request import Request
 
 HERE = Path(__file__).resolve().parent
@@ -154,3 +156,39 @@ def test_replay_without_its_cassette_fails_clearly(tmp_path: Path) -> None:
     assert "test_info: interaction #2 POST /mcp/getMcpResource was never played" in output
     for name in BROKEN:
         assert re.search(rf"(FAILED|ERROR) \S+::{name}\[sync\]", output), output
+
+
+def test_body_matcher_compares_json_not_bytes() -> None:
+    def post(body: bytes) -> Request:
+        return Request(
+            "POST", "http://127.0.0.1:9/mcp/getSession", body, {"content-type": "application/json"}
+        )
+
+    recorded = post(b'{"sessionId":"session-1","extra":1}')
+    matchers.body(post(b'{"extra": 1, "sessionId": "session-1"}'), recorded)
+    with pytest.raises(AssertionError):
+        matchers.body(post(b'{"sessionId":"session-2","extra":1}'), recorded)
+
+
+def test_recorded_request_is_scrubbed_and_anchored() -> None:
+    vcr = VCR()
+    vcr.register_matcher("query_sans_sdk_version", query_sans_sdk_version)
+    config = vcr.get_merged_config(**VCR_CONFIG)
+    sent = Request(
+        "GET",
+        "http://127.0.0.1:54321/sdk/GetLabel?sessionId=s-1",
+        b"",
+        {
+            "authorization": f"Bearer {RECORDING_KEY}",
+            "content-type": "application/json",
+            "host": "127.0.0.1:54321",
+            "user-agent": "agb-sessions-python/0.1.0",
+        },
+    )
+    recorded = config["before_record_request"](sent)
+    assert recorded.uri == "http://127.0.0.1:9/sdk/GetLabel?sessionId=s-1"
+    assert dict(recorded.headers) == {
+        "authorization": SCRUBBED_AUTH,
+        "content-type": "application/json",
+    }
+    assert sent.headers["authorization"] == f"Bearer {RECORDING_KEY}"  # the real one is kept
