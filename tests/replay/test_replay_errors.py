@@ -128,6 +128,21 @@ async def test_transient_503_is_retried(rig: Rig) -> None:
     assert rig.exchanges()[1:] == ["POST /mcp/getSession 503", "POST /mcp/getSession 200"]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="facade bug: Retry-After is honoured on 429 only; a 503 asking for 4 s is retried "
+    "after the 0.5 s backoff (agb/_ops.py send(), whose docstring promises Retry-After)",
+)
+async def test_503_retry_after_is_honoured(rig: Rig) -> None:
+    session = await create(rig)
+    rig.fault("unavailable", path=GET_SESSION, seconds=4)
+    result = await rig.call(rig.agb.get_session, session.session_id)
+
+    assert result.success is True
+    assert rig.exchanges()[1:] == ["POST /mcp/getSession 503", "POST /mcp/getSession 200"]
+    assert rig.waits == [4.0]  # what the service asked for, not the 0.5 s first backoff
+
+
 async def test_html_502_from_a_proxy(rig: Rig) -> None:
     session = await create(rig)
     rig.fault("html", path=GET_SESSION, times=3, status=502)
