@@ -206,8 +206,10 @@ class DroppingTransport(httpx.BaseTransport):
     def __init__(self, rules: list[DropRule]) -> None:
         self.rules = rules
         self.inner = httpx.HTTPTransport(verify=False)  # plain HTTP; spares loading the CA store
+        self.sent = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent += 1
         for rule in self.rules:
             rule.check(request)
         return self.inner.handle_request(request)
@@ -220,8 +222,10 @@ class AsyncDroppingTransport(httpx.AsyncBaseTransport):
     def __init__(self, rules: list[DropRule]) -> None:
         self.rules = rules
         self.inner = httpx.AsyncHTTPTransport(verify=False)
+        self.sent = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent += 1
         for rule in self.rules:
             rule.check(request)
         return await self.inner.handle_async_request(request)
@@ -265,16 +269,24 @@ class Rig:
         self.during_waits: list[Callable[[], object]] = []
         self.drops: list[DropRule] = []
         self.clients: list[AGB] = []
+        # What the variant must not use: the other variant's sleep and HTTP client.
+        self.sleeps = {"sync": 0, "async": 0}
+        self.transports: dict[str, DroppingTransport | AsyncDroppingTransport] = {}
         self.agb = self.make_agb(RECORDING_KEY)
 
-    def _sleep(self, seconds: float) -> None:
+    def _wait(self, seconds: float) -> None:
         self.waits.append(seconds)
         self.clock.advance(seconds)
         if self.during_waits:
             self.during_waits.pop(0)()
 
+    def _sleep(self, seconds: float) -> None:
+        self.sleeps["sync"] += 1
+        self._wait(seconds)
+
     async def _async_sleep(self, seconds: float) -> None:
-        self._sleep(seconds)
+        self.sleeps["async"] += 1
+        self._wait(seconds)
 
     def during_next_wait(self, action: Callable[[], object]) -> None:
         """Run ``action`` (real traffic too, recorded in the same cassette) in the next wait.
@@ -292,6 +304,11 @@ class Rig:
                 "transport": DroppingTransport(self.drops),
                 "async_transport": AsyncDroppingTransport(self.drops),
             }
+            if not self.clients:  # the main client: watch which of its pools is used
+                self.transports = {
+                    "sync": transports["transport"],
+                    "async": transports["async_transport"],
+                }
         client = AGB(
             api_key=api_key,
             cfg=Config(endpoint=self.base_url, timeout_ms=5_000),
@@ -343,6 +360,13 @@ class Rig:
                 yield f"emulator fault {fault.kind} on {fault.path} never fired"
         if self.during_waits:
             yield f"{len(self.during_waits)} action(s) planned during waits never ran"
+        other = "async" if self.variant == "sync" else "sync"
+        if self.sleeps[other]:
+            count = self.sleeps[other]
+            yield f"the {self.variant} variant slept {count} time(s) with the {other} sleep"
+        if other in self.transports and self.transports[other].sent:
+            sent = self.transports[other].sent
+            yield f"the {self.variant} variant sent {sent} request(s) through the {other} client"
         for rule in self.drops:
             if not rule.fired:
                 yield f"replayed drop of {rule.path} never fired"
