@@ -121,6 +121,7 @@ async def rig(
     live_emulator: Any,
     emulator_clock: ManualClock,
 ) -> AsyncIterator[Rig]:
+    """The scenario's AGB and its waits; afterwards, the checks that the replay was faithful."""
     if vcr is None:
         pytest.fail("the rig needs the vcr marker (pytestmark = pytest.mark.vcr)")
     recording = live_emulator is not None
