@@ -69,6 +69,7 @@ class Reply:
         model: The generated response model when the exchange succeeded, else ``None``.
         error: The typed error when it failed, else ``None``.
         sent: ``False`` only when the request certainly never reached the server.
+        retry_after: Seconds a failed answer's ``Retry-After`` header asked to wait, or ``None``.
     """
 
     operation: str
@@ -79,6 +80,7 @@ class Reply:
     model: Any = None
     error: exc.AGBError | None = None
     sent: bool = True
+    retry_after: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -214,6 +216,7 @@ def read_answer(
             code=code,
             message=message,
             error=error,
+            retry_after=_retry_after(headers),
         )
 
     if not readable or not isinstance(payload, dict):

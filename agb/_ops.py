@@ -136,10 +136,10 @@ def send(settings: Settings, call: Call) -> Plan[Reply]:
         if reply.sent and not (call.idempotent and _transient(reply.error)):
             return reply
         delay = min(settings.max_delay, settings.base_delay * 2**attempt)
-        if isinstance(reply.error, exc.RateLimitError) and reply.error.retry_after is not None:
-            if reply.error.retry_after > MAX_RETRY_AFTER:
+        if reply.retry_after is not None:
+            if reply.retry_after > MAX_RETRY_AFTER:
                 return reply
-            delay = reply.error.retry_after
+            delay = reply.retry_after
         attempt += 1
         yield Sleep(delay)
 
@@ -772,8 +772,8 @@ def wait_for_status(
         elif _gone(reply):
             return Waited(deleting, "FINISH", reply, polls=polls)
         elif _transient(reply.error):
-            if isinstance(reply.error, exc.RateLimitError) and reply.error.retry_after is not None:
-                wait = max(interval, reply.error.retry_after)
+            if reply.retry_after is not None:
+                wait = max(interval, reply.retry_after)
         else:
             return Waited(False, last, reply, polls=polls)
         now = yield NOW

@@ -128,11 +128,6 @@ async def test_transient_503_is_retried(rig: Rig) -> None:
     assert rig.exchanges()[1:] == ["POST /mcp/getSession 503", "POST /mcp/getSession 200"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="facade bug: Retry-After is honoured on 429 only; a 503 asking for 4 s is retried "
-    "after the 0.5 s backoff (agb/_ops.py send(), whose docstring promises Retry-After)",
-)
 async def test_503_retry_after_is_honoured(rig: Rig) -> None:
     session = await create(rig)
     rig.fault("unavailable", path=GET_SESSION, seconds=4)
