@@ -1,0 +1,263 @@
+"""Helpers of the reliability suites: a manual clock driven by the SDK's own sleeps, transports
+that record every exchange, and counting the process's open sockets without psutil."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import httpx
+
+from agb import AGB
+from agb.config import Config
+from agb.emulator import ManualClock, RunningEmulator
+from agb.session_params import CreateSessionParams
+
+#: The API key of every test here. It looks like a real secret so that a leak is easy to spot.
+API_KEY = "agb-sk-RELIABILITY-4f9c2a7e1b8d6053-SECRET"
+IMAGE = "agb-code-space-1"
+
+
+def manual_sleeps(clock: ManualClock) -> dict[str, Any]:
+    """``clock``/``sleep``/``async_sleep`` for an AGB: waiting moves the emulator's clock."""
+
+    def sleep(seconds: float) -> None:
+        clock.advance(seconds)
+
+    async def async_sleep(seconds: float) -> None:
+        clock.advance(seconds)
+        await asyncio.sleep(0)
+
+    return {"clock": clock, "sleep": sleep, "async_sleep": async_sleep}
+
+
+def make_agb(
+    server: RunningEmulator,
+    *,
+    clock: ManualClock | None = None,
+    api_key: str = API_KEY,
+    timeout_ms: int = 10_000,
+    **kwargs: Any,
+) -> AGB:
+    """An AGB talking to ``server`` over real HTTP (on ``clock`` when given)."""
+    extra = manual_sleeps(clock) if clock is not None else {}
+    max_connections = kwargs.pop("max_connections", 100)
+    config = Config(server.base_url, timeout_ms, max_connections=max_connections)
+    return AGB(api_key, config, **extra, **kwargs)
+
+
+@attrs.define
+class Exchange:
+    """One request the SDK sent and what came back."""
+
+    method: str
+    path: str
+    session_id: str
+    status: int | None = None
+    failure: str = ""
+
+
+def _session_of(request: httpx.Request) -> str:
+    sid = request.url.params.get("sessionId", "")
+    if not sid and request.content:
+        try:
+            import json
+
+            body = json.loads(request.content)
+        except ValueError:
+            return ""
+        if isinstance(body, dict) and isinstance(body.get("sessionId"), str):
+            sid = body["sessionId"]
+    return sid
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+        self._lock = threading.Lock()
+
+    def begin(self, request: httpx.Request) -> Exchange:
+        exchange = Exchange(request.method, request.url.path, _session_of(request))
+        with self._lock:
+            self.exchanges.append(exchange)
+        return exchange
+
+    def count(self, path: str, session_id: str | None = None) -> int:
+        with self._lock:
+            return sum(
+                1
+                for e in self.exchanges
+                if e.path == path and (session_id is None or e.session_id == session_id)
+            )
+
+    def per_session(self, path: str) -> Counter[str]:
+        with self._lock:
+            return Counter(e.session_id for e in self.exchanges if e.path == path)
+
+    def last(self, path: str, session_id: str) -> Exchange:
+        with self._lock:
+            return next(
+                e for e in reversed(self.exchanges) if e.path == path and e.session_id == session_id
+            )
+
+
+class RecordingTransport(httpx.BaseTransport, _Recorder):
+    """A real sync transport that records every request (thread-safe)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        _Recorder.__init__(self)
+        self.inner = httpx.HTTPTransport(**kwargs)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        exchange = self.begin(request)
+        try:
+            response = self.inner.handle_request(request)
+        except Exception as error:
+            exchange.failure = type(error).__name__
+            raise
+        exchange.status = response.status_code
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncRecordingTransport(httpx.AsyncBaseTransport, _Recorder):
+    """A real async transport that records every request."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        _Recorder.__init__(self)
+        self.inner = httpx.AsyncHTTPTransport(**kwargs)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        exchange = self.begin(request)
+        try:
+            response = await self.inner.handle_async_request(request)
+        except Exception as error:
+            exchange.failure = type(error).__name__
+            raise
+        exchange.status = response.status_code
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class LimitedTransport(httpx.AsyncBaseTransport):
+    """At most ``limit`` requests in httpx's pool at once; the rest wait on a semaphore.
+
+    httpx's async pool does work in proportion to (queued requests x connections) on every
+    request event, so a thousand calls queued inside it crawl and then fail with PoolTimeout.
+    This is how the facade could bound its own in-flight requests (see issue 7's notes); here
+    it lets the load test put 1,000 concurrent calls through the facade in seconds.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.inner = httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
+        )
+        self._slots = asyncio.Semaphore(limit)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await self._slots.acquire()
+        try:
+            response = await self.inner.handle_async_request(request)
+        except BaseException:
+            self._slots.release()
+            raise
+        response.stream = _ReleasingStream(response.stream, self._slots)  # type: ignore[arg-type]
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class _ReleasingStream(httpx.AsyncByteStream):
+    def __init__(self, stream: Any, slots: asyncio.Semaphore) -> None:
+        self._stream = stream
+        self._slots: asyncio.Semaphore | None = slots
+
+    async def __aiter__(self) -> Any:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            if self._slots is not None:
+                self._slots.release()
+                self._slots = None
+
+
+def create_sessions(server: RunningEmulator, count: int) -> list[str]:
+    """Sessions made straight in the emulator's state (no HTTP, so no fault can hit them)."""
+    return [
+        server.emulator.create_session(image_id=IMAGE, labels={}, persistence=[])["sessionId"]
+        for _ in range(count)
+    ]
+
+
+def create_params() -> CreateSessionParams:
+    return CreateSessionParams(image_id=IMAGE)
+
+
+# --------------------------------------------------------------------------- sockets
+
+
+def _tcp_table() -> dict[str, tuple[int, int, str]]:
+    """inode -> (local port, remote port, state) of every TCP socket of the machine."""
+    table: dict[str, tuple[int, int, str]] = {}
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        path = Path(name)
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+            ports = (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16))
+            table[inode] = (*ports, state)
+    return table
+
+
+def client_sockets_to(port: int) -> int:
+    """Open sockets of this process connected to ``port`` (the client ends, not the server's)."""
+    table = _tcp_table()
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            entry = table.get(target[8:-1])
+            if entry is not None and entry[1] == port and entry[2] != "0A":  # 0A: LISTEN
+                count += 1
+    return count
+
+
+def pool_connections(client: httpx.Client | httpx.AsyncClient) -> list[Any]:
+    """The connections an httpx client's pool holds (httpcore's pool)."""
+    pool = client._transport._pool  # type: ignore[union-attr]
+    return list(pool.connections)
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Poll ``check`` until it holds (for state that settles asynchronously, e.g. closing)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.01)
+    return True
+
+
+AsyncCall = Callable[[], Awaitable[Any]]

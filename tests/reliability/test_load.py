@@ -1,0 +1,162 @@
+"""Load over real HTTP: 1,000 concurrent async status calls, and 20 threads sharing one sync AGB.
+
+Every call must succeed, the pools must stay within their limit and hold only idle connections
+afterwards, and closing the client must leave no socket of this process connected to the
+emulator (counted from /proc, client ends only).
+
+The 1,000 calls all run at once through the facade, but reach httpx's pool through
+``LimitedTransport`` (at most 10 requests in the pool, the rest wait on a semaphore). Straight
+into the facade's own pool they take minutes and then fail with PoolTimeout: httpx's async pool
+does work in proportion to (queued requests x connections) on every request event, and its
+pool timeout counts the queueing (see the xfail test below and issue 7's notes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+
+import httpx
+import pytest
+from reliability_kit import (
+    LimitedTransport,
+    client_sockets_to,
+    create_sessions,
+    eventually,
+    make_agb,
+    pool_connections,
+)
+
+from agb import Session
+from agb.emulator import RunningEmulator
+
+CALLS = 1_000
+THREADS = 20
+CALLS_PER_THREAD = 25
+POOL = 10
+
+
+async def test_a_thousand_concurrent_status_calls(server: RunningEmulator) -> None:
+    port = server.port
+    assert client_sockets_to(port) == 0
+    transport = LimitedTransport(POOL)
+    agb = make_agb(server, async_transport=transport)
+    sessions = [Session(agb, sid) for sid in create_sessions(server, 10)]
+    before = server.emulator.stats()["requests"].get("/mcp/getSessionInfo", 0)
+
+    results = await asyncio.gather(
+        *(sessions[i % len(sessions)].get_status_async() for i in range(CALLS)),
+        return_exceptions=True,
+    )
+
+    failures = [r for r in results if isinstance(r, BaseException) or not r.success]
+    assert not failures, failures[:3]
+    assert {r.status for r in results} == {"RUNNING"}  # type: ignore[union-attr]
+    served = server.emulator.stats()["requests"]["/mcp/getSessionInfo"] - before
+    assert served == CALLS, "each call is one request: no retry was needed, none was lost"
+    connections = list(transport.inner._pool.connections)
+    assert 0 < len(connections) <= POOL
+    assert all(c.is_idle() for c in connections), "nothing may stay in flight"
+    assert client_sockets_to(port) <= POOL
+    # The pool is still healthy: another burst reuses it and opens nothing new.
+    again = await asyncio.gather(*(s.get_status_async() for s in sessions))
+    assert all(r.success for r in again)
+    assert len(transport.inner._pool.connections) <= POOL
+
+    await agb.aclose()
+    assert await eventually(lambda: client_sockets_to(port) == 0)
+
+
+class _InFlight(httpx.AsyncBaseTransport):
+    """Records how many requests are inside the transport at once (until their body is read)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.now = self.peak = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+        try:
+            response = await self.inner.handle_async_request(request)
+            await response.aread()
+        finally:
+            self.now -= 1
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=response.content
+        )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "facade performance bug: the async path hands every concurrent call straight to httpx, "
+        "so calls beyond max_connections queue inside httpcore's pool, which does work in "
+        "proportion to (queued requests x connections) on every request event. Measured "
+        "(issue 7 notes): 1,000 concurrent calls take minutes and fail with PoolTimeout/"
+        "ConnectTimeout (raw httpx the same); the 200-session fan-out takes 10.3 s instead of "
+        "~3.6 s. Fix: bound in-flight requests with an asyncio.Semaphore(max_connections) in "
+        "Transport.send_async (tests/reliability/reliability_kit.LimitedTransport is a "
+        "prototype), so this test sees at most max_connections requests at once."
+    ),
+)
+async def test_in_flight_requests_are_bounded_by_max_connections(server: RunningEmulator) -> None:
+    transport = _InFlight()
+    agb = make_agb(server, max_connections=5, async_transport=transport)
+    session = Session(agb, create_sessions(server, 1)[0])
+    results = await asyncio.gather(*(session.get_status_async() for _ in range(50)))
+    await agb.aclose()
+    assert all(r.success for r in results)
+    assert transport.peak <= 5, f"{transport.peak} requests were in flight at once"
+
+
+def test_twenty_threads_share_one_sync_client(server: RunningEmulator) -> None:
+    port = server.port
+    assert client_sockets_to(port) == 0
+    agb = make_agb(server)
+    sids = create_sessions(server, THREADS)
+    outcomes: Counter[str] = Counter()
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(THREADS)
+
+    def work(index: int) -> None:
+        session = Session(agb, sids[index])
+        try:
+            start.wait()
+            for call in range(CALLS_PER_THREAD):
+                match call % 4:
+                    case 0:
+                        ok = session.set_labels({"thread": str(index), "call": str(call)}).success
+                    case 1:
+                        got = session.get_labels()
+                        ok = got.success and got.data["thread"] == str(index)
+                    case 2:
+                        ok = agb.get_session(sids[index]).success
+                    case _:
+                        ok = session.get_status().status == "RUNNING"
+                with lock:
+                    outcomes["ok" if ok else "failed"] += 1
+        except BaseException as error:
+            with lock:
+                errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert not errors, errors[:3]
+    assert outcomes == {"ok": THREADS * CALLS_PER_THREAD}
+
+    connections = pool_connections(agb._transport.sync_client())
+    assert 0 < len(connections) <= THREADS, "at most one connection per thread at a time"
+    assert all(c.is_idle() for c in connections)
+    assert client_sockets_to(port) <= THREADS
+    agb.close()
+    assert client_sockets_to(port) == 0
