@@ -353,24 +353,35 @@ def bench_fanout(args: argparse.Namespace) -> None:
         f"poll interval {interval:g} s (ideal {ideal:g} s)"
     )
 
-    def one(python: str, emu: Any) -> dict[str, Any]:
+    def one(python: str, emu: Any, limit: int = 0) -> dict[str, Any]:
         ids = emu.create_sessions(count)
         command = [str(CLIENT_SCRIPT), "fanout", "--url", emu.url, "--key", KEY]
         command += ["--sessions", ",".join(ids), "--interval", str(interval)]
+        command += ["--limit", str(limit)] if limit else []
         return run_json(python, command, timeout=900)
 
     ours: list[dict[str, Any]] = []
+    limited: list[dict[str, Any]] = []
     with emulator("--transition-seconds", str(transition)) as emu:
-        for _ in range(args.rounds):
+        for _ in range(args.fanout_rounds):
             ours.append(one(sys.executable, emu))
-    _show_fanout("ours (emulator default: old status shown for 0.2 s)", ours, ideal)
-    totals = stat([r["total_s"] for r in ours])
-    all_ok = all(r["pause_ok"] == r["resume_ok"] == count for r in ours)
-    print(
-        f"  total/ideal {stat([r['total_s'] / ideal for r in ours]).show()}  target <= 1.5: "
-        f"{verdict(totals.median <= 1.5 * ideal and all_ok)}"
-    )
+            limited.append(one(sys.executable, emu, limit=args.limit))
+    for label, runs in (
+        ("ours as shipped (emulator default: old status shown for 0.2 s)", ours),
+        (
+            f"ours with in-flight requests bounded to {args.limit} (proposed fix, prototype)",
+            limited,
+        ),
+    ):
+        _show_fanout(label, runs, ideal)
+        totals = stat([r["total_s"] for r in runs])
+        all_ok = all(r["pause_ok"] == r["resume_ok"] == count for r in runs)
+        print(
+            f"  total/ideal {stat([r['total_s'] / ideal for r in runs]).show()}  target <= 1.5: "
+            f"{verdict(totals.median <= 1.5 * ideal and all_ok)}"
+        )
     RESULTS["fanout.ours"] = ours
+    RESULTS["fanout.ours_limited"] = limited
 
     peer = _peer(args)
     if peer is None:
@@ -379,21 +390,36 @@ def bench_fanout(args: argparse.Namespace) -> None:
     # comparison runs on an emulator that switches status at once: that is kind to the peer.
     pairs: dict[str, list[dict[str, Any]]] = {"ours": [], "peer": []}
     with emulator("--transition-seconds", str(transition), "--stale-seconds", "0") as emu:
-        for round_ in range(args.peer_rounds):
+        for round_ in range(args.fanout_rounds):
             sides = [("ours", sys.executable), ("peer", str(peer))]
             if round_ % 2:
                 sides.reverse()
             for side, python in sides:
                 pairs[side].append(one(python, emu))
+            pairs.setdefault("ours_limited", []).append(one(sys.executable, emu, args.limit))
     print("vs the published client, on an emulator with no stale status (kind to the peer)")
     _show_fanout("ours", pairs["ours"], ideal)
+    _show_fanout(
+        f"ours, in-flight bounded to {args.limit} (prototype)", pairs["ours_limited"], ideal
+    )
     _show_fanout(f"peer {PEER_SPEC}", pairs["peer"], ideal)
     ratio = stat(
         [p["total_s"] / o["total_s"] for o, p in zip(pairs["ours"], pairs["peer"], strict=True)]
     )
     print(f"  peer time / our time {ratio.show()}  target >= 5: {verdict(ratio.median >= 5)}")
+    limited_ratio = stat(
+        [
+            p["total_s"] / o["total_s"]
+            for o, p in zip(pairs["ours_limited"], pairs["peer"], strict=True)
+        ]
+    )
+    print(
+        f"  peer time / our time with the bound {limited_ratio.show()}; the most any client can "
+        f"reach here is peer time / ideal = "
+        f"{stat([p['total_s'] / ideal for p in pairs['peer']]).median:.2f}"
+    )
     RESULTS["fanout.vs_peer"] = {**pairs, "ratio": ratio.as_dict()}
-    if args.peer_stale_check:
+    if not args.no_stale_check:
         with emulator("--transition-seconds", str(transition)) as emu:
             stale = one(str(peer), emu)
         _show_fanout("peer on the default emulator (old status shown for 0.2 s)", [stale], ideal)
@@ -613,16 +639,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--block", type=int, default=50, help="overhead: calls per sync block")
     parser.add_argument("--peer-calls", type=int, default=300)
     parser.add_argument("--sessions", type=int, default=200)
-    parser.add_argument("--peer-rounds", type=int, default=3)
+    parser.add_argument("--fanout-rounds", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=10, help="fanout: in-flight bound to try")
     parser.add_argument("--polling-sessions", type=int, default=5)
     parser.add_argument("--polling-rounds", type=int, default=2)
     parser.add_argument("--import-rounds", type=int, default=9)
     parser.add_argument("--profile", action="store_true", help="overhead: profile the facade")
     parser.add_argument("--no-peer", action="store_true", help="skip the published client")
     parser.add_argument(
-        "--peer-stale-check",
+        "--no-stale-check",
         action="store_true",
-        help="fanout: also run the peer on the default emulator (it shows RUNNING for 0.2 s)",
+        help="fanout: skip running the peer on the default emulator (RUNNING shown for 0.2 s)",
     )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     args = parser.parse_args(argv)
