@@ -5,16 +5,19 @@ measures both sides in the same run, round after round in alternation, and print
 their spread and whether each target of issue 7 is met. Figures are noisy on a shared machine:
 read the ratios, not the absolute rates.
 
-    python scripts/bench_sdk.py overhead   # facade vs raw httpx, sync and 50-task async  (~1 min)
-    python scripts/bench_sdk.py peer       # sync calls/s vs agbcloud-sdk==0.7.0         (~1 min)
-    python scripts/bench_sdk.py fanout     # pause+resume of 200 sessions, vs the peer    (~1.5 min)
-    python scripts/bench_sdk.py polling    # requests per pause, transitions 0.5/2/10 s  (~25 s)
-    python scripts/bench_sdk.py startup    # import time and installed size vs the peer   (~30 s)
-    python scripts/bench_sdk.py all        # every one of the above                        (~5 min)
+    python scripts/bench_sdk.py overhead   # facade vs raw httpx, sync and 50-task async (~1.5 min)
+    python scripts/bench_sdk.py peer       # sync calls/s vs agbcloud-sdk 0.7.0, raw httpx (~30 s)
+    python scripts/bench_sdk.py fanout     # pause+resume of 200 sessions, vs the peer   (~2 min)
+    python scripts/bench_sdk.py polling    # requests per pause, transitions 0.5/2/10 s (~25 s)
+    python scripts/bench_sdk.py startup    # import time and installed size vs the peer  (~30 s)
+    python scripts/bench_sdk.py all        # every one of the above                       (~5 min)
+
+The first run that needs them installs ``agbcloud-sdk==0.7.0`` into ``.venv-bench-peer/`` and
+this checkout without extras into ``.venv-bench-core/`` (about a minute, once).
 
 Options: ``--rounds N`` (repetitions), ``--json FILE`` (write every figure), ``overhead
---profile`` (where the facade's time goes). The peer is installed once into
-``.venv-bench-peer/`` (``AGB_BENCH_PEER_VENV`` to move it); ``--no-peer`` skips it.
+--profile`` (where the facade's time goes), ``--no-peer`` (skip the published client);
+``AGB_BENCH_PEER_VENV`` / ``AGB_BENCH_CORE_VENV`` move the two venvs.
 """
 
 from __future__ import annotations
