@@ -160,7 +160,7 @@ def _int(value: object, default: int = 0) -> int:
         return default
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value)
     return default
 
@@ -641,7 +641,7 @@ def link(
             OperationResult,
             f"protocol_type must be a non-empty string or None, got {protocol_type!r}",
         )
-    if isinstance(port, str) and port.strip().isdigit():
+    if isinstance(port, str) and port.strip().isdecimal():
         port = int(port)  # the published client sends str(port), so "30100" worked there
     if port is not None and (
         isinstance(port, bool) or not isinstance(port, int) or port not in LINK_PORTS

@@ -30,13 +30,18 @@ class Config:
         timeout_ms: Timeout of one HTTP request, in milliseconds (default 60000).
         max_retries: How many times a request that failed in passing (connection refused,
             HTTP 429 or 5xx on a read) is tried again, with backoff (default 2).
-        max_connections: Size of the connection pool (default 100).
+        max_connections: Size of the connection pool, and the most requests one client has in
+            flight at once (default 10); more concurrent calls wait their turn in the SDK.
+            httpx's pool slows down as it juggles more connections: pausing and resuming 200
+            sessions at once against a local emulator took 4.1 s with 10, 4.5 s with 20 and
+            9.5 s with 100 (``scripts/bench_sdk.py fanout``). Raise it for a high-latency link
+            with many calls in flight.
     """
 
     endpoint: str = DEFAULT_ENDPOINT
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     max_retries: int = field(default=2, kw_only=True)
-    max_connections: int = field(default=100, kw_only=True)
+    max_connections: int = field(default=10, kw_only=True)
 
     @property
     def base_url(self) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_kit import API_KEY, create_sessions, make_agb
 
@@ -122,11 +122,6 @@ def test_any_session_id(live: tuple[AGB, Session], session_id: Any) -> None:
     _call("get_labels", session.get_labels)
 
 
-def _known_port_bug(port: object) -> bool:
-    """Digits that str.isdigit() accepts but int() refuses (see the xfail test below)."""
-    return isinstance(port, str) and port.strip().isdigit() and not port.strip().isdecimal()
-
-
 @EXAMPLES
 @given(
     protocol=st.one_of(st.sampled_from(PROTOCOLS), st.none(), st.text(max_size=8), anything),
@@ -139,7 +134,6 @@ def _known_port_bug(port: object) -> bool:
     ),
 )
 def test_any_port_and_protocol(live: tuple[AGB, Session], protocol: Any, port: Any) -> None:
-    assume(not _known_port_bug(port))
     _agb, session = live
     result = _call("get_link", lambda: session.get_link(protocol, port))
     good_port = port is None or (type(port) is int and 30100 <= port <= 30199)
@@ -154,16 +148,6 @@ def test_any_port_and_protocol(live: tuple[AGB, Session], protocol: Any, port: A
         assert not result.success
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        "facade bug (agb/_ops.py link): a port given as text is converted when "
-        "str.isdigit() holds, but isdigit() is also true for digits int() refuses "
-        "(superscripts such as '\u00b2'), so get_link raises a raw ValueError instead of "
-        "returning a failed result; use str.isdecimal() (or try int() and fail the result)"
-    ),
-)
 def test_get_link_with_a_superscript_digit_port_is_a_failed_result(
     live: tuple[AGB, Session],
 ) -> None:

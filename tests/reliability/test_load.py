@@ -4,11 +4,11 @@ Every call must succeed, the pools must stay within their limit and hold only id
 afterwards, and closing the client must leave no socket of this process connected to the
 emulator (counted from /proc, client ends only).
 
-The 1,000 calls all run at once through the facade, but reach httpx's pool through
-``LimitedTransport`` (at most 10 requests in the pool, the rest wait on a semaphore). Straight
-into the facade's own pool they take minutes and then fail with PoolTimeout: httpx's async pool
-does work in proportion to (queued requests x connections) on every request event, and its
-pool timeout counts the queueing (see the xfail test below and issue 7's notes).
+The 1,000 calls all run at once through the facade's own pool. The facade keeps at most
+``max_connections`` of them in flight and the rest wait on a semaphore: straight into httpx's
+async pool they took minutes and then failed with PoolTimeout, since that pool does work in
+proportion to (queued requests x connections) on every request event and its pool timeout
+counts the queueing.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ import threading
 from collections import Counter
 
 import httpx
-import pytest
 from reliability_kit import (
-    LimitedTransport,
     client_sockets_to,
     create_sessions,
     eventually,
@@ -40,8 +38,8 @@ POOL = 10
 async def test_a_thousand_concurrent_status_calls(server: RunningEmulator) -> None:
     port = server.port
     assert client_sockets_to(port) == 0
-    transport = LimitedTransport(POOL)
-    agb = make_agb(server, async_transport=transport)
+    transport = _InFlight()
+    agb = make_agb(server, max_connections=POOL, async_transport=transport)
     sessions = [Session(agb, sid) for sid in create_sessions(server, 10)]
     before = server.emulator.stats()["requests"].get("/mcp/getSessionInfo", 0)
 
@@ -55,6 +53,7 @@ async def test_a_thousand_concurrent_status_calls(server: RunningEmulator) -> No
     assert {r.status for r in results} == {"RUNNING"}  # type: ignore[union-attr]
     served = server.emulator.stats()["requests"]["/mcp/getSessionInfo"] - before
     assert served == CALLS, "each call is one request: no retry was needed, none was lost"
+    assert transport.peak <= POOL, f"{transport.peak} requests were in flight at once"
     connections = list(transport.inner._pool.connections)
     assert 0 < len(connections) <= POOL
     assert all(c.is_idle() for c in connections), "nothing may stay in flight"
@@ -91,19 +90,6 @@ class _InFlight(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "facade performance bug: the async path hands every concurrent call straight to httpx, "
-        "so calls beyond max_connections queue inside httpcore's pool, which does work in "
-        "proportion to (queued requests x connections) on every request event. Measured "
-        "(issue 7 notes): 1,000 concurrent calls take minutes and fail with PoolTimeout/"
-        "ConnectTimeout (raw httpx the same); the 200-session fan-out takes ~10 s instead of "
-        "~4 s. Fix: bound in-flight requests with an asyncio.Semaphore(max_connections) in "
-        "Transport.send_async (tests/reliability/reliability_kit.LimitedTransport is a "
-        "prototype), so this test sees at most max_connections requests at once."
-    ),
-)
 async def test_in_flight_requests_are_bounded_by_max_connections(server: RunningEmulator) -> None:
     transport = _InFlight()
     agb = make_agb(server, max_connections=5, async_transport=transport)
