@@ -7,7 +7,6 @@ every request. Both are handed to the generated client, which the facade calls t
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import logging
 import platform
@@ -15,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
@@ -25,6 +24,9 @@ from agb._envelope import Reply, read_answer, read_transport_failure
 from agb._plan import Call
 from agb._version import __version__
 from agb_api_client import Client
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["USER_AGENT", "BearerAuth", "Transport"]
 
@@ -166,6 +168,8 @@ class Transport:
     def _loop_client(self) -> tuple[Client, asyncio.Semaphore]:
         """The generated client whose async pool belongs to the running event loop, and the
         semaphore bounding that loop's requests in flight."""
+        import asyncio  # only ever reached inside a running loop, where it is loaded already
+
         loop = asyncio.get_running_loop()
         with self._lock:
             entry = self._loops.get(id(loop))
@@ -186,6 +190,8 @@ class Transport:
 
         Outside any loop: a pool that belongs to the first loop that uses it.
         """
+        import asyncio  # not at the top: `import agb` need not load asyncio for sync users
+
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -213,6 +219,8 @@ class Transport:
 
     async def aclose(self) -> None:
         """Close the sync pool and the async pool of the running event loop."""
+        import asyncio
+
         self.close()
         loop = asyncio.get_running_loop()
         entry = self._loops.pop(id(loop), None)

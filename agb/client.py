@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -62,7 +61,8 @@ class AGB:
         async_transport: An httpx transport for the async client.
         clock: Monotonic clock used for deadlines (tests may inject one).
         sleep: Blocking sleep used between polls by sync methods (tests may inject one).
-        async_sleep: Sleep used between polls by async methods (tests may inject one).
+        async_sleep: Sleep used between polls by async methods (default ``asyncio.sleep``;
+            tests may inject one).
 
     Raises:
         ConfigurationError: If there is no API key, or the configuration is wrong (it is a
@@ -78,7 +78,7 @@ class AGB:
         async_transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
-        async_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        async_sleep: Callable[[float], Awaitable[object]] | None = None,
     ) -> None:
         if api_key is None or api_key == "":
             api_key = os.environ.get("AGB_API_KEY", "")
@@ -104,7 +104,7 @@ class AGB:
         )
         self._clock = clock
         self._sleep = sleep
-        self._async_sleep = async_sleep
+        self._async_sleep = async_sleep or _asyncio_sleep
 
     # ------------------------------------------------------------------ plumbing
 
@@ -345,6 +345,13 @@ class AGB:
     ) -> SessionResumeResult:
         """Async twin of :meth:`resume`."""
         return await _session(session).resume_async(timeout, poll_interval)
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    # Imported here, not at the top, so that `import agb` does not load asyncio for sync users.
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 def _session(session: object) -> Session:

@@ -28,53 +28,9 @@ def _client(url: str, key: str, limit: int = 0) -> Any:
     from agb import AGB
     from agb.config import Config
 
-    if limit:  # ours only: the in-flight bound proposed for the facade (issue 7 notes)
-        return AGB(key, Config(url, 30000), async_transport=_limited_transport(limit))
+    if limit:  # ours only: another pool size (and so in-flight bound) than the default
+        return AGB(key, Config(url, 30000, max_connections=limit))
     return AGB(api_key=key, cfg=Config(endpoint=url, timeout_ms=30000))
-
-
-def _limited_transport(limit: int) -> Any:
-    """At most ``limit`` requests inside httpx's pool; the others wait on a semaphore."""
-    import httpx
-
-    slots = asyncio.Semaphore(limit)
-
-    class Releasing(httpx.AsyncByteStream):
-        def __init__(self, stream: Any) -> None:
-            self.stream, self.held = stream, True
-
-        async def __aiter__(self) -> Any:
-            async for chunk in self.stream:
-                yield chunk
-
-        async def aclose(self) -> None:
-            try:
-                await self.stream.aclose()
-            finally:
-                if self.held:
-                    self.held = False
-                    slots.release()
-
-    class Limited(httpx.AsyncBaseTransport):
-        def __init__(self) -> None:
-            self.inner = httpx.AsyncHTTPTransport(
-                limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
-            )
-
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            await slots.acquire()
-            try:
-                response = await self.inner.handle_async_request(request)
-            except BaseException:
-                slots.release()
-                raise
-            response.stream = Releasing(response.stream)
-            return response
-
-        async def aclose(self) -> None:
-            await self.inner.aclose()
-
-    return Limited()
 
 
 def _raw_calls(args: argparse.Namespace) -> Any:
@@ -238,7 +194,12 @@ def main() -> int:
     p.add_argument("--sessions", required=True)
     p.add_argument("--interval", type=float, default=0.5)
     p.add_argument("--timeout", type=float, default=120.0)
-    p.add_argument("--limit", type=int, default=0, help="ours only: bound in-flight requests")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=0,
+        help="ours only: max_connections",
+    )
     p = sub.add_parser("sizes")
     p.add_argument("--dist", required=True)
     p.add_argument("--tree", action="append")

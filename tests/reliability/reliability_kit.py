@@ -149,36 +149,6 @@ class AsyncRecordingTransport(httpx.AsyncBaseTransport, _Recorder):
         await self.inner.aclose()
 
 
-class LimitedTransport(httpx.AsyncBaseTransport):
-    """At most ``limit`` requests in httpx's pool at once; the rest wait on a semaphore.
-
-    httpx's async pool does work in proportion to (queued requests x connections) on every
-    request event, so a thousand calls queued inside it crawl and then fail with PoolTimeout.
-    This is how the facade could bound its own in-flight requests (see issue 7's notes); here
-    it lets the load test put 1,000 concurrent calls through the facade in seconds.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.inner = httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
-        )
-        self._slots = asyncio.Semaphore(limit)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await self._slots.acquire()
-        try:
-            response = await self.inner.handle_async_request(request)
-        except BaseException:
-            self._slots.release()
-            raise
-        response.stream = _ReleasingStream(response.stream, self._slots)  # type: ignore[arg-type]
-        return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 class _ReleasingStream(httpx.AsyncByteStream):
     def __init__(self, stream: Any, slots: asyncio.Semaphore) -> None:
         self._stream = stream
