@@ -18,7 +18,7 @@ from attrs import Factory, frozen
 
 from agb import exceptions as exc
 from agb._envelope import Reply, is_success_code
-from agb._plan import NOW, Call, Plan, Sleep
+from agb._plan import NOW, Call, Plan, Settings, Sleep
 from agb._version import __version__
 from agb.context_sync import ContextSync, SyncPolicy
 from agb.model.response import (
@@ -91,23 +91,6 @@ LABEL_PAGES_LIMIT = 100
 
 R = TypeVar("R", bound=ApiResponse)
 T = TypeVar("T")
-
-
-@frozen
-class Settings:
-    """What every plan needs to know about the client.
-
-    Attributes:
-        max_retries: Retries of a request that failed in passing.
-        http_timeout: The client's HTTP timeout in seconds.
-        base_delay: First backoff delay in seconds; doubles on each retry.
-        max_delay: Longest backoff delay in seconds.
-    """
-
-    max_retries: int = 2
-    http_timeout: float = 60.0
-    base_delay: float = 0.5
-    max_delay: float = 8.0
 
 
 # --------------------------------------------------------------------------- sending

@@ -21,7 +21,7 @@ from attrs import frozen
 
 from agb._envelope import Reply
 
-__all__ = ["NOW", "Call", "Effect", "Plan", "Sleep", "run_async", "run_sync"]
+__all__ = ["NOW", "Call", "Effect", "Plan", "Settings", "Sleep", "run_async", "run_sync"]
 
 T = TypeVar("T")
 
@@ -43,6 +43,23 @@ class Call:
     kwargs: Mapping[str, Any]
     idempotent: bool = False
     timeout: float | None = None
+
+
+@frozen
+class Settings:
+    """What every plan needs to know about the client.
+
+    Attributes:
+        max_retries: Retries of a request that failed in passing.
+        http_timeout: The client's HTTP timeout in seconds.
+        base_delay: First backoff delay in seconds; doubles on each retry.
+        max_delay: Longest backoff delay in seconds.
+    """
+
+    max_retries: int = 2
+    http_timeout: float = 60.0
+    base_delay: float = 0.5
+    max_delay: float = 8.0
 
 
 @frozen

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from agb import _ops
-from agb._plan import Plan, run_async, run_sync
+from agb._lazy import LazyModule
+from agb._plan import Plan, Settings, run_async, run_sync
 from agb._transport import Transport
 from agb.config import Config, load_config
 from agb.exceptions import ConfigurationError
@@ -36,7 +36,11 @@ from agb.session_params import CreateSessionParams
 if TYPE_CHECKING:
     from typing import Self
 
+    from agb import _ops
     from agb_api_client import Client
+
+if not TYPE_CHECKING:
+    _ops = LazyModule("agb._ops")
 
 __all__ = ["AGB"]
 
@@ -91,7 +95,7 @@ class AGB:
             raise ConfigurationError("API key must not contain line breaks or NUL characters")
         self.config = load_config(cfg)
         self._api_key = api_key.strip()
-        self._settings = _ops.Settings(
+        self._settings = Settings(
             max_retries=self.config.max_retries, http_timeout=self.config.timeout_seconds
         )
         self._transport = Transport(

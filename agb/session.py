@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from agb import _ops
+from agb._lazy import LazyModule
 from agb._plan import Plan
 from agb.context_sync import ContextSync
 from agb.exceptions import MalformedResponseError
@@ -21,8 +21,12 @@ from agb.model.response import (
 )
 
 if TYPE_CHECKING:
+    from agb import _ops
     from agb.client import AGB
     from agb_api_client import Client
+
+if not TYPE_CHECKING:
+    _ops = LazyModule("agb._ops")
 
 __all__ = ["Session"]
 
