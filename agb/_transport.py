@@ -23,6 +23,7 @@ from attrs import define
 from agb._envelope import Reply, read_answer, read_transport_failure
 from agb._plan import Call
 from agb._version import __version__
+from agb.exceptions import ClientClosedError
 from agb_api_client import Client
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ class Transport:
         self._max_in_flight = max_connections
         self._loops: dict[int, tuple[asyncio.AbstractEventLoop, Client, asyncio.Semaphore]] = {}
         self._unbound: httpx.AsyncClient | None = None
+        self._closed = False
 
     def _generated(self) -> Client:
         return Client(
@@ -213,7 +215,8 @@ class Transport:
         return self.client
 
     def close(self) -> None:
-        """Close the sync pool (the async ones need :meth:`aclose`)."""
+        """Close the sync pool (the async ones need :meth:`aclose`); no call may follow."""
+        self._closed = True
         if self._sync is not None:
             self._sync.close()
 
@@ -255,8 +258,19 @@ class Transport:
         finally:
             _EXCHANGE.reset(token)
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(
+                "this AGB client is closed; create a new AGB to make more calls"
+            )
+
     def send(self, call: Call) -> Reply:
-        """Send ``call`` with the sync client; never raises for network or answer problems."""
+        """Send ``call`` with the sync client; never raises for network or answer problems.
+
+        Raises:
+            ClientClosedError: If the client was closed.
+        """
+        self._check_open()
         self.sync_client()
         with self._exchange(call) as (exchange, logged):
             try:
@@ -268,7 +282,12 @@ class Transport:
             return logged(_read_parsed(call, answer))
 
     async def send_async(self, call: Call) -> Reply:
-        """Send ``call`` with the async client; never raises for network or answer problems."""
+        """Send ``call`` with the async client; never raises for network or answer problems.
+
+        Raises:
+            ClientClosedError: If the client was closed.
+        """
+        self._check_open()
         client, in_flight = self._loop_client()
         with self._exchange(call) as (exchange, logged):
             try:

@@ -151,7 +151,10 @@ class AGB:
         return Session._from_fields(self, **fields)
 
     def close(self) -> None:
-        """Close the sync connection pool. Use :meth:`aclose` to close the async one too."""
+        """Close the sync connection pool. Use :meth:`aclose` to close the async one too.
+
+        Calls made after closing raise :class:`~agb.exceptions.ClientClosedError`.
+        """
         self._transport.close()
 
     async def aclose(self) -> None:

@@ -7,6 +7,7 @@ the SDK does not know still gives the right family::
 
     AGBError
     ├── ConfigurationError            missing API key, bad endpoint or timeout (also a ValueError)
+    ├── ClientClosedError             a call on a closed client (also a RuntimeError)
     └── SessionError                  any failed session operation
         ├── APIError                  the service answered with an error
         │   ├── BadRequestError           400, a parameter was refused
@@ -30,6 +31,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "InvalidStateError",
     "MalformedResponseError",
@@ -84,6 +86,11 @@ class AGBError(Exception):
 
 class ConfigurationError(AGBError, ValueError):
     """The client is configured wrongly: no API key, a bad endpoint or timeout."""
+
+
+class ClientClosedError(AGBError, RuntimeError):
+    """The :class:`~agb.AGB` was closed (``close()``, ``aclose()`` or the end of its ``with``
+    block); create a new one to make more calls."""
 
 
 class SessionError(AGBError):

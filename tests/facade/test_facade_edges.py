@@ -20,7 +20,7 @@ from agb.context_sync import (
     UploadPolicy,
     WhiteList,
 )
-from agb.exceptions import RateLimitError
+from agb.exceptions import ClientClosedError, RateLimitError
 
 
 @pytest.mark.parametrize(
@@ -191,3 +191,20 @@ def test_policies_accept_wire_values_for_enums() -> None:
 def test_policies_refuse_bad_values(make: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("?", r"\?").replace("*", r"\*")):
         make()
+
+
+async def test_a_closed_client_says_so(
+    run: Runner, agb: AGB, server: FakeServer, session: Session
+) -> None:
+    server.on("/mcp/getSession", ok({"sessionId": SID, "status": "RUNNING"}))
+    assert (await run(agb, "get_session", SID)).success
+    if run.is_async:
+        await agb.aclose()
+    else:
+        agb.close()
+
+    with pytest.raises(ClientClosedError, match="closed"):
+        await run(agb, "get_session", SID)
+    with pytest.raises(RuntimeError):  # ClientClosedError is a RuntimeError too
+        await run(session, "get_labels")
+    assert server.paths == ["/mcp/getSession"]
