@@ -175,6 +175,17 @@ def _data(reply: Reply, kind: type[T]) -> T | Reply:
     return _malformed(reply, f"data is a {type(data).__name__}, expected an object")
 
 
+def fetch(settings: Settings, call: Call, kind: type[T]) -> Plan[tuple[Reply, T | Reply]]:
+    """Send ``call`` and read its ``data`` as ``kind``.
+
+    Returns the reply and its data; on any failure the second item is the failed reply.
+    """
+    reply = yield from send(settings, call)
+    if not reply.ok:
+        return reply, reply
+    return reply, _data(reply, kind)
+
+
 def ok_fields(reply: Reply) -> dict[str, Any]:
     """Result fields of a successful reply."""
     return {
@@ -336,10 +347,7 @@ def create(
         create_session,
         {"body": body, "image_id": image_id, "sdk_stats": sdk_stats()},
     )
-    reply = yield from send(settings, call)
-    if not reply.ok:
-        return SessionResult(**failed_fields(reply))
-    data = _data(reply, CreateSessionData)
+    reply, data = yield from fetch(settings, call, CreateSessionData)
     if isinstance(data, Reply):
         return SessionResult(**failed_fields(data))
     if data.success is False:
@@ -399,12 +407,11 @@ def get_session_data(settings: Settings, session_id: str) -> Plan[GetSessionResu
     problem = check_session_id(session_id)
     if problem:
         return invalid(GetSessionResult, problem)
-    reply = yield from send(
-        settings, Call("getSession", get_session, _session_body(session_id), idempotent=True)
+    reply, data = yield from fetch(
+        settings,
+        Call("getSession", get_session, _session_body(session_id), idempotent=True),
+        SessionData,
     )
-    if not reply.ok:
-        return GetSessionResult(**failed_fields(reply))
-    data = _data(reply, SessionData)
     if isinstance(data, Reply):
         return GetSessionResult(**failed_fields(data))
     return GetSessionResult(
@@ -584,13 +591,11 @@ def get_labels(settings: Settings, session_id: str) -> Plan[OperationResult]:
 
 def info(settings: Settings, session_id: str) -> Plan[OperationResult]:
     """The session's resource details as a ``dict`` in ``data``."""
-    reply = yield from send(
+    reply, data = yield from fetch(
         settings,
         Call("getMcpResource", get_mcp_resource, _session_body(session_id), idempotent=True),
+        McpResourceData,
     )
-    if not reply.ok:
-        return OperationResult(**failed_fields(reply))
-    data = _data(reply, McpResourceData)
     if isinstance(data, Reply):
         return OperationResult(**failed_fields(data))
     details: dict[str, Any] = {
@@ -637,10 +642,9 @@ def link(
         "protocol_type": protocol_type if protocol_type is not None else UNSET,
         "port": port if port is not None else UNSET,
     }
-    reply = yield from send(settings, Call("getLink", get_link, kwargs, idempotent=True))
-    if not reply.ok:
-        return OperationResult(**failed_fields(reply))
-    data = _data(reply, LinkData)
+    reply, data = yield from fetch(
+        settings, Call("getLink", get_link, kwargs, idempotent=True), LinkData
+    )
     if isinstance(data, Reply):
         return OperationResult(**failed_fields(data))
     url = _text(data.url)
@@ -651,13 +655,11 @@ def link(
 
 def status(settings: Settings, session_id: str) -> Plan[SessionStatusResult]:
     """The session's status, from ``getSessionInfo``."""
-    reply = yield from send(
+    reply, data = yield from fetch(
         settings,
         Call("getSessionInfo", get_session_info, _session_body(session_id), idempotent=True),
+        SessionStatusData,
     )
-    if not reply.ok:
-        return SessionStatusResult(**failed_fields(reply))
-    data = _data(reply, SessionStatusData)
     if isinstance(data, Reply):
         return SessionStatusResult(**failed_fields(data))
     return SessionStatusResult(**ok_fields(reply), status=_status(data))
