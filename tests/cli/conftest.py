@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-from click.testing import CliRunner, Result
+from cli_kit import API_KEY, FAST, Agb
 
-from agb.cli import cli
 from agb.emulator import EmulatorConfig, RunningEmulator, serve
-
-API_KEY = "cli-test-key"
-# Fast, but with the same shape as the real service: a stale status, then the transition.
-FAST = {"transition_seconds": 0.2, "stale_seconds": 0.05, "context_sync_seconds": 0.0}
-WAIT = ["--poll-interval", "0.02", "--timeout", "10"]
 
 
 @pytest.fixture(scope="session")
@@ -32,57 +24,7 @@ def emu(running: RunningEmulator) -> Iterator[RunningEmulator]:
     running.emulator.faults.clear()
 
 
-class Agb:
-    """Runs ``agb ...`` in-process with click's runner, against a given endpoint."""
-
-    def __init__(self, env: dict[str, str | None]) -> None:
-        self.env = env
-
-    def __call__(self, *args: str, env: dict[str, str | None] | None = None) -> Result:
-        runner = CliRunner()
-        return runner.invoke(cli, list(args), env={**self.env, **(env or {})})
-
-    def json(self, *args: str) -> Any:
-        """Run with ``--json``, expect success, and return the parsed output."""
-        result = self(*args, "--json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
-
-    def create(self, *labels: str) -> str:
-        """Create a session through the CLI and return its id."""
-        args: list[str] = ["sessions", "create", "--image", "agb-code-space-1"]
-        for label in labels:
-            args += ["--label", label]
-        return str(self.json(*args)["session"]["session_id"])
-
-
 @pytest.fixture
 def agb(emu: RunningEmulator) -> Agb:
     """``agb`` pointed at the emulator through the environment, as a user would set it."""
     return Agb({"AGB_ENDPOINT": emu.base_url, "AGB_API_KEY": API_KEY, "AGB_TIMEOUT_MS": None})
-
-
-def one_line_error(result: Result, exit_code: int, *needles: str) -> str:
-    """Check that ``result`` failed with ``exit_code`` and said why in one line on stderr.
-
-    The reason is the last line of stderr and the only error line; before it there may only be
-    progress lines of a wait (``pausing s-1: RUNNING (0.0 s)``).
-    """
-    assert result.exit_code == exit_code, (result.exit_code, result.output)
-    assert "Traceback" not in result.output
-    *before, last = result.stderr.strip().splitlines() or [""]
-    assert last.startswith("agb: error: "), result.stderr
-    for line in before:
-        assert not line.startswith("agb:"), result.stderr
-        assert line.endswith(" s)"), f"not a progress line: {line!r}"
-    for needle in needles:
-        assert needle in last, last
-    return last
-
-
-def args_of(*parts: str | Sequence[str]) -> list[str]:
-    """Flatten strings and lists of strings into one argument list."""
-    out: list[str] = []
-    for part in parts:
-        out.extend([part] if isinstance(part, str) else part)
-    return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from cli_kit import API_KEY, Agb, one_line_error
 from click.testing import CliRunner
-from conftest import API_KEY, Agb, one_line_error
 
 from agb.cli import cli
 from agb.emulator import RunningEmulator

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_kit import one_line_error
 from click.testing import CliRunner
-from conftest import one_line_error
 
 from agb.cli import cli
 

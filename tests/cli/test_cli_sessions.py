@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import API_KEY, WAIT, Agb, one_line_error
+from cli_kit import API_KEY, WAIT, Agb, one_line_error
 
 from agb.emulator import RunningEmulator
 
