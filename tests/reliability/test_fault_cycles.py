@@ -106,55 +106,36 @@ def _summary(server: RunningEmulator, refused: int, calls: int) -> None:
     assert pause_posts + resume_posts == calls
 
 
-def test_sync_pause_resume_cycles_under_faults(
-    faulty: tuple[RunningEmulator, ManualClock],
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_pause_resume_cycles_under_faults(
+    faulty: tuple[RunningEmulator, ManualClock], mode: str
 ) -> None:
     server, clock = faulty
-    transport = RecordingTransport()
-    agb = make_agb(server, clock=clock, transport=transport)
+    transport: RecordingTransport | AsyncRecordingTransport
+    if mode == "sync":
+        transport = RecordingTransport()
+        agb = make_agb(server, clock=clock, transport=transport)
+    else:
+        transport = AsyncRecordingTransport()
+        agb = make_agb(server, clock=clock, async_transport=transport)
+
+    async def call(session: Session, pause: bool) -> Any:
+        name = "pause" if pause else "resume"
+        if mode == "sync":
+            return getattr(session, name)(timeout=TIMEOUT, poll_interval=INTERVAL)
+        return await getattr(session, f"{name}_async")(timeout=TIMEOUT, poll_interval=INTERVAL)
+
     sessions = [Session(agb, sid) for sid in create_sessions(server, SESSIONS)]
     calls = refused = 0
     for cycle in range(CYCLES):
         session = sessions[cycle % SESSIONS]
         for pause in (True, False):
-            method = session.pause if pause else session.resume
             before = server.emulator.status_of(session.session_id)
             for _attempt in range(10):
                 posts = transport.count(PATHS[pause], session.session_id)
-                result = method(timeout=TIMEOUT, poll_interval=INTERVAL)
+                result = await call(session, pause)
                 calls += 1
                 # Exactly one POST per call, whatever happened to it: never resent.
-                assert transport.count(PATHS[pause], session.session_id) == posts + 1
-                now = server.emulator.status_of(session.session_id)
-                if result.success:
-                    _check_done(result, pause, now)
-                    break
-                refused += 1
-                sent = transport.last(PATHS[pause], session.session_id)
-                _check_refused(result, sent, before, now)
-            else:
-                pytest.fail(f"cycle {cycle}: {PATHS[pause]} never got through")
-    agb.close()
-    _summary(server, refused, calls)
-
-
-async def test_async_pause_resume_cycles_under_faults(
-    faulty: tuple[RunningEmulator, ManualClock],
-) -> None:
-    server, clock = faulty
-    transport = AsyncRecordingTransport()
-    agb = make_agb(server, clock=clock, async_transport=transport)
-    sessions = [Session(agb, sid) for sid in create_sessions(server, SESSIONS)]
-    calls = refused = 0
-    for cycle in range(CYCLES):
-        session = sessions[cycle % SESSIONS]
-        for pause in (True, False):
-            method = session.pause_async if pause else session.resume_async
-            before = server.emulator.status_of(session.session_id)
-            for _attempt in range(10):
-                posts = transport.count(PATHS[pause], session.session_id)
-                result = await method(timeout=TIMEOUT, poll_interval=INTERVAL)
-                calls += 1
                 assert transport.count(PATHS[pause], session.session_id) == posts + 1
                 now = server.emulator.status_of(session.session_id)
                 if result.success:
