@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -527,6 +527,10 @@ class EmulatorMiddleware:
             await self.app(scope, receive, send_with_id)
         except DroppedConnection:
             raise
+        except ClientDisconnect:
+            # The client hung up before its request was read in full: not a server fault.
+            logger.debug("client disconnected during %s %s", scope.get("method"), _short(path, 200))
+            return
         except Exception:
             em.note_internal_error()
             logger.exception(
