@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from reliability_kit import API_KEY
+from reliability_kit import API_KEY, Served, Sockets, serve_observed
 
-from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator, serve
+from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator
 
 
 @pytest.fixture(scope="module")
@@ -16,22 +16,40 @@ def module_clock() -> ManualClock:
 
 
 @pytest.fixture(scope="module")
-def running(module_clock: ManualClock) -> Iterator[RunningEmulator]:
+def served(module_clock: ManualClock) -> Iterator[Served]:
     """One emulator per module, on a manual clock (1 s transitions, old status shown 0.2 s)."""
     config = EmulatorConfig(
         api_key=API_KEY, clock=module_clock, seed=7, transition_seconds=1.0, stale_seconds=0.2
     )
-    with serve(config) as server:
-        yield server
+    with serve_observed(config) as observed:
+        yield observed
+
+
+@pytest.fixture(scope="module")
+def running(served: Served) -> RunningEmulator:
+    return served.running
 
 
 @pytest.fixture
-def server(running: RunningEmulator) -> Iterator[RunningEmulator]:
-    """The module's emulator, emptied for this test; no input may crash it."""
-    running.emulator.reset()
-    yield running
-    running.emulator.faults.clear()
-    assert running.emulator.stats()["internalErrors"] == 0
+def server(served: Served) -> Iterator[RunningEmulator]:
+    """The module's emulator, emptied for this test; no input may crash it.
+
+    Before its counters are read, the server has finished every request of this test (one the
+    client gave up on is still answered after the test's last line), so a request can neither
+    escape the check nor spill into the next test's counters.
+    """
+    served.wait_until_quiet()
+    served.running.emulator.reset()
+    yield served.running
+    served.running.emulator.faults.clear()
+    served.wait_until_quiet()
+    assert served.running.emulator.stats()["internalErrors"] == 0
+
+
+@pytest.fixture
+def sockets(server: RunningEmulator) -> Sockets:
+    """This test's client sockets to the emulator (none that an earlier test left behind)."""
+    return Sockets(server.port)
 
 
 @pytest.fixture

@@ -1,22 +1,28 @@
 """Helpers of the reliability suites: a manual clock driven by the SDK's own sleeps, transports
-that record every exchange, and counting the process's open sockets without psutil."""
+that record every exchange, an emulator whose uvicorn bookkeeping the tests can watch, and
+counting the process's open sockets without psutil."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
+import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 import httpx
+import uvicorn
 
 from agb import AGB
 from agb.config import Config
-from agb.emulator import ManualClock, RunningEmulator
+from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator
+from agb.emulator._app import create_app
+from agb.emulator._server import bind_socket, url_for, uvicorn_config
 from agb.session_params import CreateSessionParams
 
 #: The API key of every test here. It looks like a real secret so that a leak is easy to spot.
@@ -179,6 +185,64 @@ def create_params() -> CreateSessionParams:
     return CreateSessionParams(image_id=IMAGE)
 
 
+# --------------------------------------------------------------------------- servers
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    """Wait (from a thread that is not the server's) for an event the server reports.
+
+    The deadline is no timing assumption: it only turns a hang into a failure naming ``what``.
+    """
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.002)
+
+
+@attrs.frozen
+class Served:
+    """A running emulator and the uvicorn server that runs it (to see its connections and the
+    requests it is still working on)."""
+
+    running: RunningEmulator
+    uvicorn: uvicorn.Server
+
+    def open_connections(self) -> int:
+        """Connections the server holds open (a client's hang-up removes its connection)."""
+        return len(self.uvicorn.server_state.connections)
+
+    def running_requests(self) -> int:
+        """Requests the server is still answering (each is a task until its app call returns)."""
+        return len(self.uvicorn.server_state.tasks)
+
+    def wait_until_quiet(self) -> None:
+        """Until no request is being answered: nothing of a test may run on into the next."""
+        wait_for(lambda: self.running_requests() == 0, "the server finished every request")
+
+
+@contextlib.contextmanager
+def serve_observed(config: EmulatorConfig) -> Iterator[Served]:
+    """Like ``agb.emulator.serve``, and the handle also shows uvicorn's own bookkeeping."""
+    app = create_app(config)
+    sock = bind_socket("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn_config(app))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"emulator-{port}", daemon=True
+    )
+    thread.start()
+    try:
+        wait_for(lambda: server.started or not thread.is_alive(), "the server started")
+        assert server.started, "the emulator's server stopped during start-up"
+        base_url = url_for("127.0.0.1", port)
+        yield Served(RunningEmulator(base_url, "127.0.0.1", port, app.state.emulator, app), server)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+    assert not thread.is_alive(), "the emulator's server did not stop"
+
+
 # --------------------------------------------------------------------------- sockets
 
 
@@ -197,20 +261,39 @@ def _tcp_table() -> dict[str, tuple[int, int, str]]:
     return table
 
 
-def client_sockets_to(port: int) -> int:
-    """Open sockets of this process connected to ``port`` (the client ends, not the server's)."""
+def client_sockets_to(port: int) -> set[str]:
+    """Open sockets of this process connected to ``port`` (the client ends, not the server's),
+    by inode."""
     table = _tcp_table()
-    count = 0
+    found: set[str] = set()
     for fd in os.listdir("/proc/self/fd"):
         try:
             target = os.readlink(f"/proc/self/fd/{fd}")
         except OSError:
             continue
         if target.startswith("socket:["):
-            entry = table.get(target[8:-1])
+            inode = target[8:-1]
+            entry = table.get(inode)
             if entry is not None and entry[1] == port and entry[2] != "0A":  # 0A: LISTEN
-                count += 1
-    return count
+                found.add(inode)
+    return found
+
+
+class Sockets:
+    """The client sockets to one port that were opened since this was made.
+
+    The count is this test's own: a socket another test left open (a failed test that never
+    closed its client, or garbage not yet collected) is not counted, so one failure cannot
+    cascade into the next test, and the result does not depend on which tests ran before.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._before = client_sockets_to(port)
+
+    def open(self) -> int:
+        """How many sockets opened since then are still open."""
+        return len(client_sockets_to(self.port) - self._before)
 
 
 def pool_connections(client: httpx.Client | httpx.AsyncClient) -> list[Any]:

@@ -1,18 +1,21 @@
 """Cancelling a wait over real HTTP: it ends at once, sends nothing more, and the pool stays usable.
 
-The emulator's clock stands still, so a pause never completes by itself: the SDK keeps polling
-(real ``asyncio.sleep`` of 20 ms) until the test cancels it.
+Each test cancels at one known point, never at whatever point a race reaches: between two polls
+(the SDK's own sleep, replaced here by one that tells the test it started and then never ends),
+or while a poll waits for its answer (the emulator holds that answer until the test lets it go).
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
-from reliability_kit import client_sockets_to, create_sessions, eventually, make_agb, manual_sleeps
+from reliability_kit import Sockets, create_sessions, eventually, make_agb, manual_sleeps
 
 from agb import Session
 from agb.emulator import ManualClock, RunningEmulator
+from agb.emulator import _app as emulator_app
 
 INTERVAL = 0.02
 
@@ -21,8 +24,7 @@ def _polls(server: RunningEmulator) -> int:
     return int(server.emulator.stats()["requests"].get("/mcp/getSession", 0))
 
 
-async def _cancel_when(server: RunningEmulator, task: asyncio.Task[object], polls: int) -> None:
-    assert await eventually(lambda: _polls(server) >= polls), "the wait never started polling"
+async def _cancel(task: asyncio.Task[object]) -> None:
     assert not task.done()
     task.cancel()
     done, _ = await asyncio.wait({task}, timeout=5)
@@ -30,50 +32,81 @@ async def _cancel_when(server: RunningEmulator, task: asyncio.Task[object], poll
     assert task.cancelled()
     with pytest.raises(asyncio.CancelledError):
         await task
+    # Nothing of the wait lives on to send a request later: no task but this test's own.
+    assert asyncio.all_tasks() == {asyncio.current_task()}
 
 
-async def _pool_still_works(server: RunningEmulator, session: Session) -> None:
+async def _pool_still_works(sockets: Sockets, session: Session) -> None:
     results = await asyncio.gather(*(session.get_status_async() for _ in range(20)))
     assert all(r.success for r in results), results
     assert {r.status for r in results} <= {"RUNNING", "PAUSING"}  # the clock stands still
     pool = session.agb._transport.async_client()._transport._pool  # type: ignore[attr-defined]
     assert all(c.is_idle() for c in pool.connections)
-    assert client_sockets_to(server.port) <= len(pool.connections)
+    assert 0 < sockets.open() <= len(pool.connections)
 
 
-async def test_cancel_between_polls(server: RunningEmulator) -> None:
-    agb = make_agb(server)
+async def test_cancel_between_polls(server: RunningEmulator, sockets: Sockets) -> None:
+    napping = asyncio.Event()
+    naps = 0
+    polls_when_napping = -1
+
+    async def sleep(seconds: float) -> None:
+        nonlocal naps, polls_when_napping
+        assert seconds == pytest.approx(INTERVAL)
+        naps += 1
+        if naps < 3:
+            await asyncio.sleep(0)
+            return
+        polls_when_napping = _polls(server)
+        napping.set()
+        await asyncio.Event().wait()  # until cancelled
+
+    agb = make_agb(server, async_sleep=sleep)
     session = Session(agb, create_sessions(server, 1)[0])
     task = asyncio.ensure_future(session.pause_async(timeout=60, poll_interval=INTERVAL))
 
-    await _cancel_when(server, task, polls=3)
+    await asyncio.wait_for(napping.wait(), timeout=10)
+    await _cancel(task)
 
-    polls = _polls(server)
-    await asyncio.sleep(5 * INTERVAL)
-    assert _polls(server) == polls, "a cancelled wait sends nothing more"
+    assert polls_when_napping >= 3
+    assert _polls(server) == polls_when_napping, "a cancelled wait sends nothing more"
     assert server.emulator.stats()["requests"]["/mcp/pauseSessionAsync"] == 1
-    await _pool_still_works(server, session)
+    await _pool_still_works(sockets, session)
     await agb.aclose()
-    assert await eventually(lambda: client_sockets_to(server.port) == 0)
+    assert await eventually(lambda: sockets.open() == 0)
 
 
-async def test_cancel_during_a_status_request(server: RunningEmulator) -> None:
-    """Cancelled while a poll waits for its (slow) answer: the connection is given up, not kept
+async def test_cancel_during_a_status_request(
+    server: RunningEmulator, sockets: Sockets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelled while a poll waits for its (held) answer: the connection is given up, not kept
     half-read in the pool."""
+    held, release = threading.Event(), threading.Event()
+
+    async def hold(seconds: float) -> None:  # the emulator's slow fault, on the server's loop
+        held.set()
+        await asyncio.to_thread(release.wait, 10)
+
+    monkeypatch.setattr(emulator_app, "_sleep", hold)
     agb = make_agb(server)
     session = Session(agb, create_sessions(server, 1)[0])
     server.emulator.faults.add("slow", path="/mcp/getSession", skip=2, seconds=1.0)
     task = asyncio.ensure_future(session.pause_async(timeout=60, poll_interval=INTERVAL))
+    try:
+        assert await asyncio.to_thread(held.wait, 10), "the third poll never reached the server"
+        assert _polls(server) == 3
+        await _cancel(task)
+    finally:
+        release.set()
 
-    await _cancel_when(server, task, polls=3)  # the third poll is the slow one
-
-    await _pool_still_works(server, session)
+    assert server.emulator.stats()["faultsInjected"] == {"slow": 1}
+    await _pool_still_works(sockets, session)
     await agb.aclose()
-    assert await eventually(lambda: client_sockets_to(server.port) == 0)
+    assert await eventually(lambda: sockets.open() == 0)
 
 
 def test_keyboard_interrupt_in_a_sync_wait_propagates(
-    server: RunningEmulator, clock: ManualClock
+    server: RunningEmulator, clock: ManualClock, sockets: Sockets
 ) -> None:
     """The sync twin: an interrupt during the wait's sleep escapes, and the client still works."""
     sleeps = manual_sleeps(clock)
@@ -93,4 +126,4 @@ def test_keyboard_interrupt_in_a_sync_wait_propagates(
     assert server.emulator.stats()["requests"]["/mcp/pauseSessionAsync"] == 1
     assert session.get_status().success
     agb.close()
-    assert client_sockets_to(server.port) == 0
+    assert sockets.open() == 0

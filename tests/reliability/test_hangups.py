@@ -12,61 +12,20 @@ import json
 import logging
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-import attrs
 import pytest
-import uvicorn
-from reliability_kit import API_KEY, create_sessions
+from reliability_kit import API_KEY, Served, create_sessions, serve_observed, wait_for
 
-from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator
+from agb.emulator import EmulatorConfig, ManualClock
 from agb.emulator import _app as emulator_app
-from agb.emulator._app import create_app
-from agb.emulator._server import bind_socket, url_for, uvicorn_config
-
-
-@attrs.frozen
-class Served:
-    """A running emulator and the uvicorn server that runs it."""
-
-    running: RunningEmulator
-    uvicorn: uvicorn.Server
-
-    def open_connections(self) -> int:
-        return len(self.uvicorn.server_state.connections)
-
-    def running_requests(self) -> int:
-        return len(self.uvicorn.server_state.tasks)
-
-
-def wait_for(check: Callable[[], bool], what: str) -> None:
-    """Wait for an event the server reports (the deadline only turns a hang into a failure)."""
-    deadline = time.monotonic() + 10
-    while not check():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.002)
 
 
 @pytest.fixture
 def served() -> Iterator[Served]:
-    app = create_app(EmulatorConfig(api_key=API_KEY, clock=ManualClock(), seed=3))
-    sock = bind_socket("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn_config(app))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        wait_for(lambda: server.started, "the server started")
-        running = RunningEmulator(
-            url_for("127.0.0.1", port), "127.0.0.1", port, app.state.emulator, app
-        )
-        yield Served(running, server)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-    assert not thread.is_alive()
+    """This test's own emulator (not the module's: nothing else may touch it)."""
+    with serve_observed(EmulatorConfig(api_key=API_KEY, clock=ManualClock(), seed=3)) as observed:
+        yield observed
 
 
 def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -111,7 +70,7 @@ def test_hang_up_before_the_body_is_sent_in_full(
         client.sendall(_request_head(port, "/mcp/getSession", len(body) + 100) + body)
         wait_for(lambda: served.running.emulator.stats()["totalRequests"] == 1, "request seen")
     wait_for(lambda: served.open_connections() == 0, "the hang-up seen")
-    wait_for(lambda: served.running_requests() == 0, "the request finished")
+    served.wait_until_quiet()
 
     _assert_server_unharmed(served, caplog)
 
@@ -139,7 +98,7 @@ def test_hang_up_while_waiting_for_the_answer(
         wait_for(lambda: served.open_connections() == 0, "the hang-up seen")
     finally:
         release.set()
-    wait_for(lambda: served.running_requests() == 0, "the request finished")
+    served.wait_until_quiet()
 
     assert served.running.emulator.stats()["faultsInjected"] == {"slow": 1}
     _assert_server_unharmed(served, caplog)

@@ -18,13 +18,7 @@ import threading
 from collections import Counter
 
 import httpx
-from reliability_kit import (
-    client_sockets_to,
-    create_sessions,
-    eventually,
-    make_agb,
-    pool_connections,
-)
+from reliability_kit import Sockets, create_sessions, eventually, make_agb, pool_connections
 
 from agb import Session
 from agb.emulator import RunningEmulator
@@ -35,9 +29,9 @@ CALLS_PER_THREAD = 25
 POOL = 10
 
 
-async def test_a_thousand_concurrent_status_calls(server: RunningEmulator) -> None:
-    port = server.port
-    assert client_sockets_to(port) == 0
+async def test_a_thousand_concurrent_status_calls(
+    server: RunningEmulator, sockets: Sockets
+) -> None:
     transport = _InFlight()
     agb = make_agb(server, max_connections=POOL, async_transport=transport)
     sessions = [Session(agb, sid) for sid in create_sessions(server, 10)]
@@ -57,14 +51,14 @@ async def test_a_thousand_concurrent_status_calls(server: RunningEmulator) -> No
     connections = list(transport.inner._pool.connections)
     assert 0 < len(connections) <= POOL
     assert all(c.is_idle() for c in connections), "nothing may stay in flight"
-    assert client_sockets_to(port) <= POOL
+    assert 0 < sockets.open() <= POOL
     # The pool is still healthy: another burst reuses it and opens nothing new.
     again = await asyncio.gather(*(s.get_status_async() for s in sessions))
     assert all(r.success for r in again)
     assert len(transport.inner._pool.connections) <= POOL
 
     await agb.aclose()
-    assert await eventually(lambda: client_sockets_to(port) == 0)
+    assert await eventually(lambda: sockets.open() == 0)
 
 
 class _InFlight(httpx.AsyncBaseTransport):
@@ -100,9 +94,7 @@ async def test_in_flight_requests_are_bounded_by_max_connections(server: Running
     assert transport.peak <= 5, f"{transport.peak} requests were in flight at once"
 
 
-def test_twenty_threads_share_one_sync_client(server: RunningEmulator) -> None:
-    port = server.port
-    assert client_sockets_to(port) == 0
+def test_twenty_threads_share_one_sync_client(server: RunningEmulator, sockets: Sockets) -> None:
     agb = make_agb(server)
     sids = create_sessions(server, THREADS)
     outcomes: Counter[str] = Counter()
@@ -143,6 +135,6 @@ def test_twenty_threads_share_one_sync_client(server: RunningEmulator) -> None:
     connections = pool_connections(agb._transport.sync_client())
     assert 0 < len(connections) <= THREADS, "at most one connection per thread at a time"
     assert all(c.is_idle() for c in connections)
-    assert client_sockets_to(port) <= THREADS
+    assert 0 < sockets.open() <= THREADS
     agb.close()
-    assert client_sockets_to(port) == 0
+    assert sockets.open() == 0
