@@ -40,7 +40,9 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
 
 @pytest.fixture
 def emulator_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process, url = _start("--transition-seconds", "0.3", "--stale-seconds", "0.05")
+    process, url = _start(
+        "--manual-clock", "--transition-seconds", "0.3", "--stale-seconds", "0.05"
+    )
     try:
         yield process, url
     finally:
@@ -49,22 +51,30 @@ def emulator_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
             process.communicate(timeout=5)
 
 
-def _wait_for(wire: Wire, sid: str, wanted: str, seen: list[str], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        response = wire.get(sid)
-        status = response.json()["data"]["status"] if response.status_code == 200 else "GONE"
-        if not seen or seen[-1] != status:
+def _status(wire: Wire, sid: str) -> str:
+    response = wire.get(sid)
+    return str(response.json()["data"]["status"]) if response.status_code == 200 else "GONE"
+
+
+def _walk(client: httpx.Client, wire: Wire, sid: str, wanted: str) -> list[str]:
+    """Every status ``sid`` shows, read after each 0.05 s step of the emulator's manual clock,
+    until it shows ``wanted`` (each status once, in order)."""
+    seen = [_status(wire, sid)]
+    for _ in range(40):
+        if seen[-1] == wanted:
+            return seen
+        assert_ok(client.post("/_emulator/clock/advance", json={"seconds": 0.05}))
+        status = _status(wire, sid)
+        if status != seen[-1]:
             seen.append(status)
-        if status == wanted:
-            return
-        time.sleep(0.02)
     pytest.fail(f"{sid} never reached {wanted}; saw {seen}")
 
 
 def test_a_whole_lifecycle_against_the_process(
     emulator_process: tuple[subprocess.Popen[str], str],
 ) -> None:
+    """Every status of a lifecycle, exactly: the process runs on a manual clock that the test
+    moves, so what a poll sees does not depend on how fast this machine is today."""
     process, url = emulator_process
     assert url.startswith("http://127.0.0.1:")
     with httpx.Client(base_url=url, headers={"authorization": f"Bearer {KEY}"}, timeout=5) as c:
@@ -79,18 +89,12 @@ def test_a_whole_lifecycle_against_the_process(
         assert url_data["url"] == f"https://{sid}-30100.link.agb.invalid/"
         assert wire.status(sid) == "RUNNING"
 
-        seen: list[str] = []
         assert_ok(wire.pause(sid))
-        _wait_for(wire, sid, "PAUSED", seen)
-        assert seen[-2:] == ["PAUSING", "PAUSED"]
-        seen = []
+        assert _walk(c, wire, sid, "PAUSED") == ["RUNNING", "PAUSING", "PAUSED"]
         assert_ok(wire.resume(sid))
-        _wait_for(wire, sid, "RUNNING", seen)
-        assert seen[-2:] == ["RESUMING", "RUNNING"]
-        seen = []
+        assert _walk(c, wire, sid, "RUNNING") == ["PAUSED", "RESUMING", "RUNNING"]
         assert_ok(wire.release(sid))
-        _wait_for(wire, sid, "GONE", seen)
-        assert seen == ["DELETING", "GONE"]
+        assert _walk(c, wire, sid, "GONE") == ["DELETING", "GONE"]
         assert_error(wire.get(sid), 400, "InvalidMcpSession.NotFound", "Session not found")
         assert_error(
             httpx.get(url + "/sdk/ListSession", headers={"authorization": "Bearer wrong"}),
@@ -104,6 +108,28 @@ def test_a_whole_lifecycle_against_the_process(
     assert out == ""  # the ready line was the only one
     assert "Traceback" not in err
     assert KEY not in err
+
+
+def test_the_real_clock_moves_sessions_by_itself() -> None:
+    """Without --manual-clock a pause completes with nobody moving the clock (only its end is
+    checked: which statuses a poll catches on the way depends on the machine's speed)."""
+    process, url = _start("--transition-seconds", "0.3", "--stale-seconds", "0.05")
+    try:
+        with httpx.Client(base_url=url, headers={"authorization": f"Bearer {KEY}"}) as c:
+            wire = Wire(c)
+            sid = wire.create_id()
+            assert_ok(wire.pause(sid))
+            deadline = time.monotonic() + 30  # only turns a hang into a failure
+            while (status := wire.status(sid)) != "PAUSED":
+                assert status in ("RUNNING", "PAUSING"), status
+                assert time.monotonic() < deadline, f"still {status}"
+                time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+        assert process.returncode == 0, err
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def test_manual_clock_through_the_admin_api_then_sigint() -> None:
