@@ -206,12 +206,14 @@ def test_retry_after_seconds(value: str, expected: float | None) -> None:
     assert reply.error.retry_after == expected
 
 
-def test_retry_after_as_an_http_date() -> None:
-    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+def test_retry_after_as_an_http_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = 1_750_000_000.0  # the wall clock stands still: no second may pass between the lines
+    monkeypatch.setattr(time, "time", lambda: now)
+    when = email.utils.formatdate(now + 30, usegmt=True)
     body = envelope_bytes(requestId="r", success=False)
     reply = read_answer("op", 429, httpx.Headers({"retry-after": when}), body, None)
     assert isinstance(reply.error, RateLimitError)
-    assert reply.error.retry_after == pytest.approx(30, abs=2)
+    assert reply.error.retry_after == 30
 
 
 @pytest.mark.parametrize(
