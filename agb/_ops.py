@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from attrs import Factory, frozen
 
 from agb import exceptions as exc
+from agb._constants import INVALID_PARAMETER
 from agb._envelope import Reply, is_success_code
 from agb._plan import NOW, Call, Plan, Settings, Sleep
 from agb._version import __version__
@@ -69,6 +70,9 @@ from agb_api_client.models import SessionSummary as WireSessionSummary
 from agb_api_client.types import UNSET
 
 log = logging.getLogger("agb")
+# Children of "agb": enabling "agb" at DEBUG shows them too, and each can be tuned alone.
+retry_log = logging.getLogger("agb.retry")
+wait_log = logging.getLogger("agb.wait")
 
 KNOWN_STATUSES = frozenset(
     {
@@ -121,10 +125,33 @@ def send(settings: Settings, call: Call) -> Plan[Reply]:
         delay = min(settings.max_delay, settings.base_delay * 2**attempt)
         if reply.retry_after is not None:
             if reply.retry_after > MAX_RETRY_AFTER:
+                retry_log.debug(
+                    "%s: %s; not retried: Retry-After %.0f s is over %.0f s",
+                    call.operation,
+                    _reason(reply),
+                    reply.retry_after,
+                    MAX_RETRY_AFTER,
+                )
                 return reply
             delay = reply.retry_after
         attempt += 1
+        retry_log.debug(
+            "%s: %s; retry %d of %d in %.2f s",
+            call.operation,
+            _reason(reply),
+            attempt,
+            settings.max_retries,
+            delay,
+        )
         yield Sleep(delay)
+
+
+def _reason(reply: Reply) -> str:
+    """Why ``reply`` failed, in a few words (its error type and message, key already redacted)."""
+    error = reply.error
+    if error is None:
+        return "no error"
+    return f"{type(error).__name__}: {error.message}"
 
 
 # --------------------------------------------------------------------------- reading
@@ -212,11 +239,17 @@ def failed_fields(reply: Reply) -> dict[str, Any]:
 
 
 def invalid(result: type[R], message: str, **extra: Any) -> R:
-    """A failed result for input refused before any request."""
+    """A failed result for input refused before any request.
+
+    Its ``code`` is ``InvalidParameter``, the code the service gives for the same mistake, so
+    callers can branch on ``code`` whoever found it; ``http_status_code`` stays ``None`` and
+    ``request_id`` empty, since nothing was sent.
+    """
     return result(
         success=False,
         error_message=message,
-        error=exc.BadRequestError(message),
+        code=INVALID_PARAMETER,
+        error=exc.BadRequestError(message, code=INVALID_PARAMETER),
         **extra,
     )
 
@@ -479,6 +512,11 @@ def list_page(
             return invalid(SessionListResult, f"{name} must be a whole number >= 1, got {value!r}")
     if next_token is not None and not isinstance(next_token, str):
         return invalid(SessionListResult, f"next_token must be a string, got {next_token!r}")
+    if page is not None and next_token:
+        return invalid(
+            SessionListResult,
+            "give page or next_token, not both: next_token already names the page to start from",
+        )
     assert isinstance(labels, Mapping)
     size = limit if isinstance(limit, int) else 10
     token = next_token if isinstance(next_token, str) else ""
@@ -616,6 +654,7 @@ def info(settings: Settings, session_id: str) -> Plan[OperationResult]:
 
 
 LINK_PORTS = range(30100, 30200)
+LINK_PROTOCOLS = ("http", "https", "ws", "wss")
 
 
 def link(
@@ -623,11 +662,12 @@ def link(
 ) -> Plan[OperationResult]:
     """A URL reaching ``port`` of the session, in ``data``."""
     if protocol_type is not None and (
-        not isinstance(protocol_type, str) or not protocol_type.strip()
+        not isinstance(protocol_type, str) or protocol_type.strip().lower() not in LINK_PROTOCOLS
     ):
         return invalid(
             OperationResult,
-            f"protocol_type must be a non-empty string or None, got {protocol_type!r}",
+            f"protocol_type must be one of {', '.join(LINK_PROTOCOLS)} or None, "
+            f"got {protocol_type!r}",
         )
     if isinstance(port, str) and port.strip().isdecimal():
         port = int(port)  # the published client sends str(port), so "30100" worked there
@@ -742,6 +782,8 @@ def wait_for_status(
         if reply.ok:
             data = getattr(reply.model, "data", None)
             seen = _status(data) if isinstance(data, SessionData) else ""
+            if seen and seen != last:
+                wait_log.debug("session %s: status %s (poll %d)", session_id, seen, polls)
             last = seen or last
             if seen == target or (deleting and seen in GONE_STATUSES):
                 return Waited(True, seen, reply, polls=polls)
@@ -759,6 +801,13 @@ def wait_for_status(
         elif _transient(reply.error):
             if reply.retry_after is not None:
                 wait = max(interval, reply.retry_after)
+            wait_log.debug(
+                "session %s: status poll %d failed (%s); polling again in %.2f s",
+                session_id,
+                polls,
+                _reason(reply),
+                wait,
+            )
         else:
             return Waited(False, last, reply, polls=polls)
         now = yield NOW
@@ -890,6 +939,7 @@ def wait_context_tasks(
 ) -> Plan[TasksOutcome]:
     """Poll ``GetContextInfo`` until every task of ``task_types`` is final, or the deadline."""
     tasks: list[ContextTaskResult] = []
+    seen = ""
     while True:
         reply = yield from send(
             settings,
@@ -900,6 +950,10 @@ def wait_context_tasks(
             if isinstance(found, str):
                 return TasksOutcome(False, found)
             tasks = [task for task in found if task.task_type in task_types]
+            states = ", ".join(sorted({f"{t.task_type} {t.status}" for t in tasks})) or "no tasks"
+            if states != seen:
+                wait_log.debug("session %s: context %s", session_id, states)
+                seen = states
             if all(task.status in FINAL_TASK_STATUSES for task in tasks):
                 failed = [task for task in tasks if task.status != "Success"]
                 if failed:

@@ -10,6 +10,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from agb._constants import (
+    DEFAULT_CREATE_TIMEOUT,
+    DEFAULT_DELETE_POLL_INTERVAL,
+    DEFAULT_DELETE_TIMEOUT,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
 from agb._lazy import LazyModule
 from agb._plan import Plan, Settings, run_async, run_sync
 from agb._transport import Transport
@@ -23,14 +30,7 @@ from agb.model.response import (
     SessionResult,
     SessionResumeResult,
 )
-from agb.session import (
-    DEFAULT_CREATE_TIMEOUT,
-    DEFAULT_DELETE_POLL_INTERVAL,
-    DEFAULT_DELETE_TIMEOUT,
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_WAIT_TIMEOUT,
-    Session,
-)
+from agb.session import Session
 from agb.session_params import CreateSessionParams
 
 if TYPE_CHECKING:
@@ -270,13 +270,17 @@ class AGB:
             page: Page number, from 1 (default 1). Reaching page N costs N requests; to walk
                 all pages, pass the previous result's ``next_token`` instead.
             limit: Sessions per page (default 10).
-            next_token: Start from this token (from a previous result).
+            next_token: Start from this token (from a previous result). Give ``page`` or
+                ``next_token``, not both: the pair is refused (see Returns).
 
         Returns:
             SessionListResult: ``session_ids``, ``sessions`` (with status), ``next_token``
             (``""`` on the last page), ``max_results`` and ``total_count``. An answer with no
             ``data`` (or ``null``) is an empty page; ``data`` that is not a list of sessions
-            gives ``success=False`` with a ``MalformedResponseError``.
+            gives ``success=False`` with a ``MalformedResponseError``. Bad arguments (labels
+            that are not a string map, ``page`` or ``limit`` < 1, both ``page`` and
+            ``next_token``) give a failed result with ``code == "InvalidParameter"``, and no
+            request is sent.
         """
         return self._run(_ops.list_page(self._settings, labels, page, limit, next_token))
 

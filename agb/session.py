@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from agb._constants import (
+    DEFAULT_DELETE_POLL_INTERVAL,
+    DEFAULT_DELETE_TIMEOUT,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
 from agb._lazy import LazyModule
 from agb._plan import Plan
 from agb.context_sync import ContextSync
@@ -29,12 +35,6 @@ if not TYPE_CHECKING:
     _ops = LazyModule("agb._ops")
 
 __all__ = ["Session"]
-
-DEFAULT_WAIT_TIMEOUT = 600
-DEFAULT_CREATE_TIMEOUT = 300.0
-DEFAULT_POLL_INTERVAL = 2.0
-DEFAULT_DELETE_TIMEOUT = 300.0
-DEFAULT_DELETE_POLL_INTERVAL = 1.0
 
 
 def _raise_unreadable(result: OperationResult) -> OperationResult:
@@ -195,14 +195,16 @@ class Session:
         """A URL that reaches a port of the session.
 
         Args:
-            protocol_type: Protocol of the link, e.g. ``"https"`` (the service's default if None).
+            protocol_type: Protocol of the link: ``"http"``, ``"https"``, ``"ws"`` or ``"wss"``
+                (any case; the service's default, https, if None).
             port: Port inside the session, 30100 to 30199 (a string of digits is accepted too);
                 the service's default if None.
 
         Returns:
             OperationResult: ``data`` is the URL string. A bad port or protocol gives a failed
-            result naming it; no request is sent. An error the service answers is a failed
-            result with ``code``, ``http_status_code`` and the typed ``error``.
+            result naming it, with ``code == "InvalidParameter"``; no request is sent. An
+            error the service answers is a failed result with ``code``, ``http_status_code``
+            and the typed ``error``.
 
         Raises:
             SessionError: A ``MalformedResponseError`` if the answer cannot be read (including

@@ -1,11 +1,14 @@
 """Create a session, read its status and release it with the raw generated client.
 
-AGB_API_KEY=... python examples/raw_client.py
+python examples/raw_client.py                     # against an emulator started here
+AGB_API_KEY=... python examples/raw_client.py     # against AGB cloud (or AGB_ENDPOINT)
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 import httpx
 
@@ -61,8 +64,20 @@ def main(base_url: str, api_key: str, transport: httpx.BaseTransport | None = No
     return session_id
 
 
+@contextlib.contextmanager
+def connect() -> Iterator[tuple[str, str]]:
+    """(base URL, key): AGB cloud when ``AGB_API_KEY`` is set, else an emulator started here."""
+    api_key = os.environ.get("AGB_API_KEY", "")
+    if api_key:
+        endpoint = os.environ.get("AGB_ENDPOINT", "sdk-api.agb.cloud")
+        yield (endpoint if "://" in endpoint else "https://" + endpoint), api_key
+        return
+    from agb.emulator import EmulatorConfig, serve
+
+    with serve(EmulatorConfig(api_key="local")) as emulator:
+        yield emulator.base_url, "local"
+
+
 if __name__ == "__main__":
-    endpoint = os.environ.get("AGB_ENDPOINT", "sdk-api.agb.cloud")
-    if "://" not in endpoint:
-        endpoint = "https://" + endpoint
-    main(endpoint, os.environ["AGB_API_KEY"])
+    with connect() as (base_url, key):
+        main(base_url, key)

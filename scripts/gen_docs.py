@@ -193,12 +193,11 @@ def _kw(call: griffe.ExprCall, name: str) -> Any:
 
 
 def _factory_text(factory: Any) -> str:
-    text = expr(factory)
-    if text in ("list", "dict", "set"):
-        return {"list": "[]", "dict": "{}", "set": "set()"}[text]
-    if text.startswith("lambda:"):
-        return text[len("lambda:") :].strip()
-    return f"{text}()"
+    """A factory default as what it is, ``Factory(list)``: a new value made for each instance.
+
+    Shown as ``= []`` it would read as one list shared by every call, which it is not.
+    """
+    return f"Factory({expr(factory)})"
 
 
 def attrs_fields(cls: griffe.Class) -> list[griffe.Parameter]:

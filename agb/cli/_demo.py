@@ -18,6 +18,7 @@ from typing import Any, TextIO, TypeVar
 import attrs
 import click
 
+from agb._constants import DEFAULT_POLL_INTERVAL
 from agb._version import __version__
 from agb.cli._app import GlobalOptions, cli
 from agb.cli._output import describe_error, describe_failure
@@ -45,6 +46,7 @@ LABELS = {"project": "agb-demo", "owner": "agb-cli"}
 LOCAL_CONTEXT_ID = "demo-context"
 CONTEXT_PATH = "/home/wuying/demo"
 LINK_PORT = 30100
+LOCAL_POLL_INTERVAL = 0.2
 STEPS = ("create", "labels", "info", "link", "pause", "resume", "delete")
 
 # "[1/7] create ok      2.01 s  ..." - detail lines line up under the first detail.
@@ -269,7 +271,8 @@ def _target(
     "--poll-interval",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Seconds between status polls [default: 0.2 on the emulator, 2.0 otherwise].",
+    help="Seconds between status polls "
+    f"[default: {LOCAL_POLL_INTERVAL} on the emulator, {DEFAULT_POLL_INTERVAL} otherwise].",
 )
 @click.option(
     "--transition-seconds",
@@ -320,7 +323,7 @@ def demo(
     started = time.monotonic()
     run = _Run(out, progress)
     with _target(options, progress, local, emulator, out) as (agb, is_local):
-        interval = poll_interval or (0.2 if is_local else 2.0)
+        interval = poll_interval or (LOCAL_POLL_INTERVAL if is_local else DEFAULT_POLL_INTERVAL)
         context = context_id or (LOCAL_CONTEXT_ID if is_local else None)
         out.write("\n")
         _lifecycle(run, agb, image_id, context, timeout, interval)

@@ -8,17 +8,37 @@ from typing import Any
 import attrs
 import click
 
+from agb._constants import INVALID_PARAMETER
 from agb.exceptions import AGBError
 from agb.model.response import ApiResponse
 from agb.session import Session
 
-__all__ = ["CommandFailed", "describe_failure", "emit_json", "result_dict", "session_dict"]
+__all__ = [
+    "BadArguments",
+    "CommandFailed",
+    "describe_failure",
+    "emit_json",
+    "refused_locally",
+    "result_dict",
+    "session_dict",
+]
 
 
 class CommandFailed(click.ClickException):
     """An expected failure: shown as one line on stderr, exit status 1 (no traceback)."""
 
     exit_code = 1
+
+
+class BadArguments(CommandFailed):
+    """The SDK refused an argument before sending anything: one line, exit status 2."""
+
+    exit_code = 2
+
+
+def refused_locally(result: ApiResponse) -> bool:
+    """Whether ``result`` failed on an argument the SDK itself refused (nothing was sent)."""
+    return result.code == INVALID_PARAMETER and result.http_status_code is None
 
 
 def session_dict(session: Session) -> dict[str, Any]:

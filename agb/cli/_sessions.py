@@ -9,8 +9,22 @@ from typing import Any, TypeVar
 
 import click
 
+from agb._constants import (
+    DEFAULT_DELETE_POLL_INTERVAL,
+    DEFAULT_DELETE_TIMEOUT,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
 from agb.cli._app import GlobalOptions, cli
-from agb.cli._output import CommandFailed, describe_error, describe_failure, emit_json, result_dict
+from agb.cli._output import (
+    BadArguments,
+    CommandFailed,
+    describe_error,
+    describe_failure,
+    emit_json,
+    refused_locally,
+    result_dict,
+)
 from agb.cli._progress import Progress
 from agb.client import AGB
 from agb.context_sync import ContextSync
@@ -108,7 +122,8 @@ def _finish(what: str, result: R, as_json: bool, show: Callable[[R], None]) -> N
     elif result.success:
         show(result)
     if not result.success:
-        raise CommandFailed(describe_failure(what, result))
+        failed = BadArguments if refused_locally(result) else CommandFailed
+        raise failed(describe_failure(what, result))
 
 
 def _session(agb: AGB, session_id: str) -> Session:
@@ -339,7 +354,7 @@ def _show_wait(result: Any) -> None:
 
 @sessions.command()
 @session_id_argument
-@_wait_options(600.0, 2.0)
+@_wait_options(DEFAULT_WAIT_TIMEOUT, DEFAULT_POLL_INTERVAL)
 @json_option
 @click.pass_context
 def pause(
@@ -354,7 +369,7 @@ def pause(
 
 @sessions.command()
 @session_id_argument
-@_wait_options(600.0, 2.0)
+@_wait_options(DEFAULT_WAIT_TIMEOUT, DEFAULT_POLL_INTERVAL)
 @json_option
 @click.pass_context
 def resume(
@@ -376,7 +391,7 @@ def resume(
 @click.option(
     "--sync-context", is_flag=True, help="Upload the session's contexts first, then delete."
 )
-@_wait_options(300.0, 1.0)
+@_wait_options(DEFAULT_DELETE_TIMEOUT, DEFAULT_DELETE_POLL_INTERVAL)
 @json_option
 @click.pass_context
 def delete(

@@ -192,7 +192,8 @@ def test_unreachable_endpoint_is_one_line(agb: Agb) -> None:
 
 def test_link_port_out_of_range_is_refused(agb: Agb) -> None:
     session_id = agb.create()
-    one_line_error(agb("sessions", "link", session_id, "--port", "80"), 1, "30100")
+    # Refused by the SDK before sending: a bad argument, exit status 2 (issue 10).
+    one_line_error(agb("sessions", "link", session_id, "--port", "80"), 2, "30100")
 
 
 def test_wait_timeout_is_a_failure(agb: Agb) -> None:
@@ -210,3 +211,20 @@ def test_service_error_is_one_line(agb: Agb, emu: RunningEmulator) -> None:
     result = agb("sessions", "pause", session_id, *WAIT, "--json")
     one_line_error(result, 1, "Conflict")
     assert json.loads(result.stdout)["http_status_code"] == 409
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["sessions", "link", "SID", "--protocol", "ftp"], "protocol_type"),
+        (["sessions", "list", "--page", "2", "--next-token", "t-1"], "not both"),
+        (["sessions", "labels", "SID", "--set", "a= "], "label value"),
+    ],
+)
+def test_arguments_the_sdk_refuses_exit_2(agb: Agb, args: list[str], needle: str) -> None:
+    session_id = agb.create()
+    command = [session_id if arg == "SID" else arg for arg in args]
+    one_line_error(agb(*command), 2, needle)
+    as_json = agb(*command, "--json")
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout)["code"] == "InvalidParameter"

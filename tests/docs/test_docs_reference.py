@@ -130,3 +130,12 @@ def test_missing_and_extra_pages_fail_the_check(
     err = capsys.readouterr().err
     assert "results.md is missing" in err
     assert "old_page.md is not generated from any module" in err
+
+
+def test_a_factory_default_is_shown_as_a_factory(pages: dict[str, str]) -> None:
+    """``= []`` would read as one list shared by every call; attrs makes a new one each time."""
+    assert "context_syncs: list[ContextSync] = Factory(list)" in pages["session_params.md"]
+    for name, text in pages.items():
+        for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
+            assert "= []" not in block, name
+            assert "= {}" not in block, name
