@@ -174,6 +174,22 @@ async def _read_json_object(request: Request, *, required: bool) -> dict[str, An
     return value
 
 
+#: Idle timeouts above this (about 31,700 years) are kept as this: no session lives that long,
+#: and it keeps every deadline a finite float.
+MAX_TIMEOUT_SECONDS: Final = 10**12
+
+
+def _whole_seconds(value: Any, name: str) -> int:
+    """A JSON integer >= 0 (``600`` or ``600.0``, as JSON Schema counts integers), capped."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid(f"{name} must be a non-negative integer (seconds)")
+    if isinstance(value, float) and not value.is_integer():  # also NaN and the infinities
+        raise invalid(f"{name} must be a non-negative integer (seconds)")
+    if value < 0:
+        raise invalid(f"{name} must be a non-negative integer (seconds)")
+    return int(min(value, MAX_TIMEOUT_SECONDS))
+
+
 def _body_session_id(body: Mapping[str, Any]) -> str:
     value = body.get("sessionId")
     if value is None:
@@ -267,9 +283,7 @@ class _Api:
         policy_id = body.get("mcpPolicyId", "")
         if not isinstance(policy_id, str):
             raise invalid("mcpPolicyId must be a string")
-        timeout = body.get("timeout", 0)
-        if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
-            raise invalid("timeout must be a non-negative integer (seconds)")
+        timeout = _whole_seconds(body.get("timeout", 0), "timeout")
         data = self.em.create_session(
             image_id=image_id,
             labels=labels,
