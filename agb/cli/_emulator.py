@@ -30,8 +30,7 @@ def _refuse(message: str) -> NoReturn:
 def emulator(ctx: click.Context, args: tuple[str, ...]) -> None:
     """Run a local AGB-compatible emulator (options as python -m agb.emulator; -h lists them)."""
     try:
-        from agb.emulator import EmulatorConfig
-        from agb.emulator.__main__ import build_parser
+        from agb.emulator.__main__ import build_parser, config_from_args
         from agb.emulator.__main__ import main as run_emulator
     except ImportError as error:
         raise click.ClickException(
@@ -47,12 +46,7 @@ def emulator(ctx: click.Context, args: tuple[str, ...]) -> None:
     setattr(parser, "error", _refuse)  # noqa: B010 (a method cannot be assigned directly)
     parsed = parser.parse_args(argv)
     try:
-        EmulatorConfig(
-            transition_seconds=parsed.transition_seconds,
-            stale_seconds=parsed.stale_seconds,
-            context_sync_seconds=parsed.context_sync_seconds,
-            fault_rate=parsed.fault_rate,
-        )
+        config_from_args(parsed)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     ctx.exit(run_emulator(argv))

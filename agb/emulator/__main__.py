@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import signal
 import socket
 import sys
 from types import FrameType
 
+import attrs
 import uvicorn
 
 from agb.emulator._app import create_app
@@ -17,6 +19,29 @@ from agb.emulator._config import EmulatorConfig
 from agb.emulator._server import bind_socket, url_for, uvicorn_config
 
 READY_LINE = "AGB emulator listening on {url}"
+_FIELD_NAMES = re.compile(r"\b(" + "|".join(f.name for f in attrs.fields(EmulatorConfig)) + r")\b")
+
+
+def _port(text: str) -> int:
+    """A TCP port number (0 picks a free one), for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: not an integer") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"invalid port {value}: must be between 0 and 65535 (0 picks a free one)"
+        )
+    return value
+
+
+def as_options(message: str) -> str:
+    """``message`` with every :class:`EmulatorConfig` field name written as its option.
+
+    ``"stale_seconds must be ..."`` becomes ``"--stale-seconds must be ..."``: each option is
+    its field's name with dashes.
+    """
+    return _FIELD_NAMES.sub(lambda m: "--" + m[1].replace("_", "-"), message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8080, help="port; 0 picks a free one (default %(default)s)"
+        "--port", type=_port, default=8080, help="port; 0 picks a free one (default %(default)s)"
     )
     parser.add_argument(
         "--api-key", default=None, help="the only bearer key accepted (default: any non-empty key)"
@@ -43,8 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--stale-seconds",
         type=float,
-        default=0.2,
-        help="how long get session shows the old status after pause/resume (default %(default)s)",
+        default=0.0,
+        help="how long get session still shows the old status after pause/resume, a quirk "
+        "to test waits against; must be below --transition-seconds (default %(default)s: none)",
     )
     parser.add_argument(
         "--context-sync-seconds",
@@ -83,12 +109,21 @@ class _Server(uvicorn.Server):
             print(self._ready_line, flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the emulator; return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
+    """The configuration the parsed options ask for.
+
+    Args:
+        args: The options, as :func:`build_parser` parsed them.
+
+    Returns:
+        The emulator's configuration.
+
+    Raises:
+        ValueError: The options do not make a valid configuration; the message names them as
+            typed (``--stale-seconds``), not as fields.
+    """
     try:
-        config = EmulatorConfig(
+        return EmulatorConfig(
             api_key=args.api_key,
             transition_seconds=args.transition_seconds,
             stale_seconds=args.stale_seconds,
@@ -97,6 +132,16 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             clock=ManualClock() if args.manual_clock else EmulatorConfig().clock,
         )
+    except ValueError as err:
+        raise ValueError(as_options(str(err))) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
     except ValueError as err:
         parser.error(str(err))
     logging.basicConfig(

@@ -8,6 +8,7 @@ import http
 import json
 import logging
 import math
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
@@ -27,6 +28,7 @@ from agb.emulator._faults import Fault
 from agb.emulator._state import ApiError, Emulator, invalid
 
 logger = logging.getLogger("agb.emulator")
+access_logger = logging.getLogger("agb.emulator.access")
 
 CTX_KEY: Final = "agb_emulator.ctx"
 MAX_BODY_BYTES: Final = 1 << 20
@@ -69,6 +71,7 @@ class _Ctx:
     request_id: str
     method: str = "GET"
     fault: Fault | None = None
+    status: int | str | None = None  # the answer's status once started (for the access log)
 
     def fault_param(self, kind: str, name: str) -> Any:
         if self.fault is not None and self.fault.kind == kind:
@@ -171,6 +174,22 @@ async def _read_json_object(request: Request, *, required: bool) -> dict[str, An
     return value
 
 
+#: Idle timeouts above this (about 31,700 years) are kept as this: no session lives that long,
+#: and it keeps every deadline a finite float.
+MAX_TIMEOUT_SECONDS: Final = 10**12
+
+
+def _whole_seconds(value: Any, name: str) -> int:
+    """A JSON integer >= 0 (``600`` or ``600.0``, as JSON Schema counts integers), capped."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid(f"{name} must be a non-negative integer (seconds)")
+    if isinstance(value, float) and not value.is_integer():  # also NaN and the infinities
+        raise invalid(f"{name} must be a non-negative integer (seconds)")
+    if value < 0:
+        raise invalid(f"{name} must be a non-negative integer (seconds)")
+    return int(min(value, MAX_TIMEOUT_SECONDS))
+
+
 def _body_session_id(body: Mapping[str, Any]) -> str:
     value = body.get("sessionId")
     if value is None:
@@ -264,9 +283,7 @@ class _Api:
         policy_id = body.get("mcpPolicyId", "")
         if not isinstance(policy_id, str):
             raise invalid("mcpPolicyId must be a string")
-        timeout = body.get("timeout", 0)
-        if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
-            raise invalid("timeout must be a non-negative integer (seconds)")
+        timeout = _whole_seconds(body.get("timeout", 0), "timeout")
         data = self.em.create_session(
             image_id=image_id,
             labels=labels,
@@ -480,7 +497,8 @@ class EmulatorMiddleware:
 
     Every response gets an ``x-request-id`` header equal to the envelope's ``requestId``; any
     unexpected exception becomes a 500 envelope with code ``InternalError`` (and is counted in
-    the stats, so tests can prove no input reaches it).
+    the stats, so tests can prove no input reaches it). Each request is logged at INFO on
+    ``agb.emulator.access``: method, path, status, milliseconds and request id (never a header).
     """
 
     def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
@@ -499,36 +517,57 @@ class EmulatorMiddleware:
         ctx = _Ctx(em.begin_request(path, count=not admin), scope.get("method", "GET"))
         scope[CTX_KEY] = ctx
         request_id_header = (b"x-request-id", ctx.request_id.encode())
-        started = False
+        began = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
+                ctx.status = message["status"]
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
                 headers.append(request_id_header)
                 message = {**message, "headers": headers}
             await send(message)
 
         try:
+            await self._answer(scope, receive, send_with_id, ctx, admin)
+        except DroppedConnection:
+            ctx.status = "dropped"
+            raise
+        finally:
+            if access_logger.isEnabledFor(logging.INFO):
+                access_logger.info(
+                    "%s %s %s %.1f ms requestId=%s",
+                    ctx.method,
+                    _short(path, 200),
+                    "-" if ctx.status is None else ctx.status,
+                    (time.perf_counter() - began) * 1000,
+                    ctx.request_id,
+                )
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, ctx: _Ctx, admin: bool
+    ) -> None:
+        em = self.emulator
+        path: str = scope["path"]
+        try:
             denied = _auth_problem(scope, em.config.api_key)
             if denied is not None:
-                await _error(ctx, denied)(scope, receive, send_with_id)
+                await _error(ctx, denied)(scope, receive, send)
                 return
             if not admin:
                 fault = em.faults.take(path)
                 if fault is not None:
                     ctx.fault = fault
                     em.note_fault(fault.kind)
-                    early = await self._early_answer(ctx, fault, send_with_id)
+                    early = await self._early_answer(ctx, fault, send)
                     if early is not None:
-                        await early(scope, receive, send_with_id)
+                        await early(scope, receive, send)
                         return
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send)
         except DroppedConnection:
             raise
         except ClientDisconnect:
             # The client hung up before its request was read in full: not a server fault.
+            ctx.status = "disconnected"
             logger.debug("client disconnected during %s %s", scope.get("method"), _short(path, 200))
             return
         except Exception:
@@ -536,10 +575,10 @@ class EmulatorMiddleware:
             logger.exception(
                 "internal error answering %s %s", scope.get("method"), _short(path, 200)
             )
-            if started:
+            if ctx.status is not None:
                 raise
             err = ApiError(500, "InternalError", "The emulator failed to answer this request")
-            await _error(_Ctx(ctx.request_id, ctx.method), err)(scope, receive, send_with_id)
+            await _error(_Ctx(ctx.request_id, ctx.method), err)(scope, receive, send)
 
     async def _early_answer(self, ctx: _Ctx, fault: Fault, send: Send) -> Response | None:
         """The answer a fault gives instead of running the operation (None: run it)."""

@@ -29,8 +29,10 @@ class EmulatorConfig:
         transition_seconds: How long PAUSING, RESUMING and DELETING last, counted from the
             request that started them.
         stale_seconds: How long get session still shows the old status (RUNNING after a pause,
-            PAUSED after a resume) right after the request was accepted, as the real service
-            does. Must be smaller than ``transition_seconds`` (or both 0).
+            PAUSED after a resume) right after the request was accepted. 0 (the default): no
+            stale status, since there is no evidence that the real service shows one; set it
+            to test that a wait tolerates the quirk. When set, it must be smaller than
+            ``transition_seconds``; the default fits every transition, 0 included.
         context_sync_seconds: How long a context synchronisation task runs before it ends.
         fault_rate: Fraction (0..1) of API requests answered with a random fault (one of
             ``unavailable``, ``rate_limited``, ``html`` with status 500, ``drop``, ``slow`` 0.2 s).
@@ -47,7 +49,7 @@ class EmulatorConfig:
 
     api_key: str | None = None
     transition_seconds: float = attrs.field(default=1.0, validator=_non_negative)
-    stale_seconds: float = attrs.field(default=0.2, validator=_non_negative)
+    stale_seconds: float = attrs.field(default=0.0, validator=_non_negative)
     context_sync_seconds: float = attrs.field(default=0.5, validator=_non_negative)
     fault_rate: float = attrs.field(default=0.0, validator=_fraction)
     seed: int | None = None
@@ -57,7 +59,12 @@ class EmulatorConfig:
     max_page_size: int = attrs.field(default=100, validator=attrs.validators.ge(1))
 
     def __attrs_post_init__(self) -> None:
-        """Check the fields that depend on each other."""
+        """Check the fields that depend on each other.
+
+        Raises:
+            ValueError: ``stale_seconds`` does not fit ``transition_seconds``, or ``api_key``
+                is blank. The message names the fields.
+        """
         if self.stale_seconds >= self.transition_seconds and self.stale_seconds > 0:
             raise ValueError(
                 "stale_seconds must be smaller than transition_seconds "

@@ -10,6 +10,8 @@ from typing import Any, Final
 
 import attrs
 
+from agb.emulator._operations import API_PATHS
+
 #: Every fault kind, with the parameters each accepts (see the package docstring).
 FAULT_PARAMS: Final[Mapping[str, frozenset[str]]] = {
     "unavailable": frozenset({"seconds"}),
@@ -147,7 +149,8 @@ class FaultScript:
         ``path`` is an API path such as ``"/mcp/getSession"``; ``None`` matches every path
         (for ``create_fail``, ``status`` and ``context_sync_fail``: every path the kind applies
         to). ``times=None`` repeats until :meth:`clear`. Raises ``ValueError`` for an unknown
-        kind, a bad parameter or a path the kind cannot apply to.
+        kind, a bad parameter, a path no operation has (the message lists the known paths) or
+        a path the kind cannot apply to.
         """
         if kind not in FAULT_PARAMS:
             raise ValueError(
@@ -156,6 +159,11 @@ class FaultScript:
         if path is not None:
             if not isinstance(path, str) or not path.startswith("/"):
                 raise ValueError(f"path must start with '/', got {path!r}")
+            if path not in API_PATHS:
+                raise ValueError(
+                    f"no operation has the path {path!r} (paths are case-sensitive); "
+                    f"known paths: {', '.join(sorted(API_PATHS))}"
+                )
             only = KIND_PATHS.get(kind)
             if only is not None and path not in only:
                 raise ValueError(f"fault {kind!r} only applies to {', '.join(sorted(only))}")

@@ -79,7 +79,7 @@ def uvicorn_config(app: Starlette, *, log_level: str = "warning") -> uvicorn.Con
         app,
         log_config=None,
         log_level=log_level,
-        access_log=log_level == "debug",
+        access_log=False,  # the emulator logs each request itself (agb.emulator.access, INFO)
         lifespan="off",
         timeout_graceful_shutdown=2,
         timeout_keep_alive=30,

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cli_kit import one_line_error
 from click.testing import CliRunner
 
@@ -29,7 +30,31 @@ def test_emulator_bad_arguments_are_one_line() -> None:
     one_line_error(CliRunner().invoke(cli, ["emulator", "--port", "abc"]), 2, "--port")
     one_line_error(CliRunner().invoke(cli, ["emulator", "--nope"]), 2, "--nope")
     args = ["emulator", "--transition-seconds", "0.1", "--stale-seconds", "0.2"]
-    one_line_error(CliRunner().invoke(cli, args), 2, "stale_seconds")
+    message = one_line_error(CliRunner().invoke(cli, args), 2, "--stale-seconds")
+    assert "--transition-seconds" in message
+    assert "stale_seconds" not in message
+
+
+@pytest.mark.parametrize("port", ["99999", "-5", "65536", "1e3"])
+def test_emulator_ports_out_of_range_are_one_line(port: str) -> None:
+    one_line_error(CliRunner().invoke(cli, ["emulator", "--port", port]), 2, "--port", port)
+
+
+@pytest.mark.parametrize("transition", ["0.1", "0.2", "0.05", "0"])
+def test_emulator_short_transitions_need_no_stale_seconds(
+    transition: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[str]] = []
+
+    def run(argv: list[str]) -> int:
+        started.append(argv)
+        return 0
+
+    monkeypatch.setattr("agb.emulator.__main__.main", run)
+    args = ["emulator", "--port", "0", "--transition-seconds", transition]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert started == [args[1:]]
 
 
 def test_emulator_serves_until_interrupted(tmp_path: Path) -> None:

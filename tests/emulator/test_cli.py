@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from emu_helpers import Wire, assert_error, assert_ok
 
-from agb.emulator.__main__ import main
+from agb.emulator.__main__ import build_parser, config_from_args, main
 
 KEY = "cli-test-key"
 
@@ -133,7 +134,8 @@ def test_the_real_clock_moves_sessions_by_itself() -> None:
 
 
 def test_manual_clock_through_the_admin_api_then_sigint() -> None:
-    process, url = _start("--manual-clock", "--seed", "1")
+    # An explicit stale time (0 by default) makes the frozen time visible right after a pause.
+    process, url = _start("--manual-clock", "--seed", "1", "--stale-seconds", "0.2")
     try:
         with httpx.Client(base_url=url, headers={"authorization": f"Bearer {KEY}"}) as c:
             wire = Wire(c)
@@ -157,7 +159,68 @@ def test_inconsistent_options_are_refused(capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit) as stopped:
         main(["--port", "0", "--transition-seconds", "1", "--stale-seconds", "2"])
     assert stopped.value.code == 2
-    assert "stale_seconds" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--stale-seconds must be smaller than --transition-seconds" in err
+    assert "stale_seconds" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--port", "99999"], "argument --port: invalid port 99999"),
+        (["--port", "-5"], "argument --port: invalid port -5"),
+        (["--port", "x"], "argument --port: invalid port 'x'"),
+        (["--fault-rate", "2"], "--fault-rate must be between 0 and 1"),
+        (["--transition-seconds", "-1"], "--transition-seconds must be"),
+    ],
+)
+def test_bad_options_are_usage_errors(
+    args: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("transition", ["0.1", "0.2", "0.05", "0"])
+def test_any_transition_fits_the_default_stale_time(transition: str) -> None:
+    args = build_parser().parse_args(["--transition-seconds", transition])
+    config = config_from_args(args)
+    assert config.transition_seconds == float(transition)
+    assert config.stale_seconds == 0
+
+
+def test_info_logs_one_line_per_request_without_the_key() -> None:
+    process, url = _start("--log-level", "info", "--seed", "1")
+    try:
+        with httpx.Client(base_url=url, headers={"authorization": f"Bearer {KEY}"}) as c:
+            ok = c.get("/sdk/ListSession")
+            missing = c.post("/mcp/getSession", json={"sessionId": "nope"})
+            denied = httpx.get(url + "/sdk/ListSession", headers={"authorization": "Bearer bad"})
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    lines = [line for line in err.splitlines() if " agb.emulator.access: " in line]
+    expected = [
+        ("GET /sdk/ListSession 200", ok),
+        ("POST /mcp/getSession 400", missing),
+        ("GET /sdk/ListSession 403", denied),
+    ]
+    assert len(lines) == len(expected), err
+    for line, (start, response) in zip(lines, expected, strict=True):
+        assert " INFO " in line
+        message = line.split(" agb.emulator.access: ", 1)[1]
+        assert re.fullmatch(
+            re.escape(start) + r" \d+\.\d ms requestId=" + response.headers["x-request-id"],
+            message,
+        ), message
+    assert KEY not in err
+    assert "Bearer" not in err
 
 
 def test_a_port_in_use_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:

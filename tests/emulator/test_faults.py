@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from agb.emulator import (
     create_app,
     serve,
 )
+from agb.emulator._operations import OPERATIONS
 
 
 def sessions(server: RunningEmulator) -> int:
@@ -244,13 +246,23 @@ def test_refused_and_admin_requests_take_no_fault(
         ("drop", {"seconds": 1}, "no parameter"),
         ("create_fail", {"path": "/mcp/getSession"}, "only applies"),
         ("drop", {"path": "mcp/getSession"}, "path"),
+        ("drop", {"path": "/mcp/getsession"}, "no operation has the path '/mcp/getsession'"),
+        ("drop", {"path": "/_emulator/stats"}, "no operation has the path"),
+        ("drop", {"path": "/mcp/getSession/"}, "known paths: /internet/getLink, "),
         ("drop", {"times": 0}, "times"),
         ("drop", {"skip": -1}, "skip"),
     ],
 )
 def test_bad_fault_scripts_are_refused(kind: str, kwargs: dict[str, Any], words: str) -> None:
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(ValueError, match=re.escape(words)):
         FaultScript().add(kind, **kwargs)
+
+
+def test_a_fault_for_an_unknown_path_names_every_known_path() -> None:
+    with pytest.raises(ValueError, match="known paths") as refused:
+        FaultScript().add("unavailable", path="/mcp/getsession")
+    for operation in OPERATIONS:
+        assert operation.path in str(refused.value)
 
 
 # ---------------------------------------------------------------------------- admin API
@@ -296,6 +308,7 @@ def test_admin_api_scripts_faults_and_reads_stats(
         ({"kind": "slow", "params": {"seconds": "x"}}, "seconds"),
         ({"kind": "slow", "times": "2"}, "times"),
         ({"kind": "slow", "path": 5}, "path"),
+        ({"kind": "slow", "path": "/mcp/getsession"}, "known paths: /internet/getLink, "),
     ],
 )
 def test_admin_api_refuses_bad_faults(http: httpx.Client, body: dict[str, Any], word: str) -> None:
