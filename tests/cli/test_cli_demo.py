@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 
+import pytest
 from cli_kit import API_KEY, Agb, one_line_error
 from click.testing import CliRunner
 
+import agb.emulator
 from agb.cli import cli
-from agb.emulator import RunningEmulator
+from agb.emulator import ManualClock, RunningEmulator
 
 STEPS = ["create", "labels", "info", "link", "pause", "resume", "delete"]
 FAST_DEMO = [
@@ -31,9 +35,23 @@ def step_lines(output: str) -> dict[str, str]:
     return lines
 
 
-def test_demo_runs_every_step_on_the_embedded_emulator() -> None:
+def test_demo_runs_every_step_on_the_embedded_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The embedded emulator runs on a manual clock that the demo's sleeps between polls move,
+    # so the statuses its polls see do not depend on how busy this machine is.
+    clock = ManualClock()
+    monkeypatch.setattr(
+        agb.emulator, "EmulatorConfig", functools.partial(agb.emulator.EmulatorConfig, clock=clock)
+    )
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        clock.advance(max(0.0, seconds))
+        real_sleep(0)
+
+    monkeypatch.setattr(time, "sleep", sleep)
     result = CliRunner().invoke(cli, ["demo", *FAST_DEMO], env=NO_CONFIG)
     assert result.exit_code == 0, result.output
+    assert clock() >= 3 * 0.2, "the demo's waits ran on the manual clock"
     out = result.stdout
     assert "embedded emulator at http://127.0.0.1:" in out
     assert step_lines(out) == dict.fromkeys(STEPS, "ok")

@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 
 import pytest
-from cli_kit import API_KEY, WAIT, Agb, one_line_error
+from cli_kit import API_KEY, FAST, WAIT, Agb, one_line_error
 
-from agb.emulator import RunningEmulator
+from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator, serve
 
 COMMANDS = ["list", "create", "get", "labels", "info", "link", "pause", "resume", "delete"]
+
+
+@pytest.fixture
+def manual() -> Iterator[tuple[Agb, ManualClock]]:
+    """``agb`` pointed at an emulator on a manual clock: its statuses change when the clock is
+    moved, never because of how fast (or busy) this machine is."""
+    clock = ManualClock()
+    with serve(EmulatorConfig(api_key=API_KEY, clock=clock, **FAST)) as server:
+        env = {"AGB_ENDPOINT": server.base_url, "AGB_API_KEY": API_KEY, "AGB_TIMEOUT_MS": None}
+        yield Agb(env), clock
+
+
+def _sleeps_move(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's sleeps between polls move ``clock`` instead of passing real time."""
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        clock.advance(max(0.0, seconds))
+        real_sleep(0)
+
+    monkeypatch.setattr(time, "sleep", sleep)
 
 
 def test_help_lists_every_command(agb: Agb) -> None:
@@ -92,7 +115,11 @@ def test_list_filters_by_label_and_pages(agb: Agb) -> None:
     assert all(session_id in table.stdout for session_id in mine)
 
 
-def test_pause_resume_delete(agb: Agb) -> None:
+def test_pause_resume_delete(
+    manual: tuple[Agb, ManualClock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agb, clock = manual
+    _sleeps_move(clock, monkeypatch)
     session_id = agb.create()
     paused = agb("sessions", "pause", session_id, *WAIT, "--json")
     assert paused.exit_code == 0, paused.output
@@ -196,7 +223,8 @@ def test_link_port_out_of_range_is_refused(agb: Agb) -> None:
     one_line_error(agb("sessions", "link", session_id, "--port", "80"), 2, "30100")
 
 
-def test_wait_timeout_is_a_failure(agb: Agb) -> None:
+def test_wait_timeout_is_a_failure(manual: tuple[Agb, ManualClock]) -> None:
+    agb, _ = manual  # its clock stands still: the pause cannot finish before the timeout
     session_id = agb.create()
     result = agb("sessions", "pause", session_id, "--timeout", "0.05", "--poll-interval", "0.01")
     one_line_error(result, 1, "pause:")

@@ -43,6 +43,7 @@ def client(emu: RunningEmulator) -> AGB:
 
 
 def test_sync_lifecycle(emu: RunningEmulator, capsys: pytest.CaptureFixture[str]) -> None:
+    emu.emulator.reset()  # the count below is this test's: no session another test left behind
     with client(emu) as agb:
         assert load("sync_lifecycle").main(agb, poll_interval=0.02) == "FINISH"
     out = capsys.readouterr().out

@@ -14,6 +14,7 @@ import socket
 import threading
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from reliability_kit import API_KEY, Served, create_sessions, serve_observed, wait_for
 
@@ -48,14 +49,14 @@ def _assert_server_unharmed(served: Served, caplog: pytest.LogCaptureFixture) ->
     assert (stats["internalErrors"], _errors(caplog)) == (0, [])
     # ... and it still answers.
     session_id = create_sessions(served.running, 1)[0]
-    body = json.dumps({"sessionId": session_id}).encode()
-    with socket.create_connection(("127.0.0.1", served.running.port), timeout=10) as client:
-        client.sendall(_request_head(served.running.port, "/mcp/getSession", len(body)) + body)
-        client.shutdown(socket.SHUT_WR)
-        answer = b""
-        while chunk := client.recv(65536):
-            answer += chunk
-    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    answer = httpx.post(
+        served.running.base_url + "/mcp/getSession",
+        json={"sessionId": session_id},
+        headers={"authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["status"] == "RUNNING"
     assert served.running.emulator.stats()["internalErrors"] == 0
 
 

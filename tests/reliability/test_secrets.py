@@ -10,10 +10,12 @@ into one text and searched for the key (and for a fragment of it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import socket
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +57,13 @@ class _Seen:
         return "\n".join(self.parts)
 
 
-def _free_port() -> int:
+@contextlib.contextmanager
+def _closed_port() -> Iterator[int]:
+    """A port nobody listens on, held (bound, not listening) so no other process can take it
+    while the test connects: every connection is refused, on any machine."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])
 
 
 def _assert_hidden(text: str, key: str) -> None:
@@ -108,11 +113,10 @@ def test_the_key_never_shows(
     wrong = make_agb(server, clock=clock, api_key=WRONG_KEY)
     seen.add(wrong, wrong.get_session(session.session_id), Session(wrong, "x").get_status())
     wrong.close()
-    nowhere = AGB(
-        API_KEY, Config(f"http://127.0.0.1:{_free_port()}", 2_000), **manual_sleeps(clock)
-    )
-    seen.add(nowhere, nowhere.get_session("s-1"), Session(nowhere, "s-1").pause(timeout=1))
-    nowhere.close()
+    with _closed_port() as port:
+        nowhere = AGB(API_KEY, Config(f"http://127.0.0.1:{port}", 2_000), **manual_sleeps(clock))
+        seen.add(nowhere, nowhere.get_session("s-1"), Session(nowhere, "s-1").pause(timeout=1))
+        nowhere.close()
 
     async def async_part() -> None:
         seen.add(await session.get_status_async(), await session.resume_async(timeout=30))
