@@ -285,7 +285,8 @@ class Session:
     def resume(
         self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
     ) -> SessionResumeResult:
-        """Resume a paused session and wait until it is ``RUNNING``.
+        """Resume a paused session and wait until it is ``RUNNING``; the wait works as
+        :meth:`pause`'s does.
 
         Args:
             timeout: Seconds to wait in all (default 600).
@@ -295,7 +296,7 @@ class Session:
             SessionResumeResult: as :meth:`pause`, with ``RUNNING`` as the target.
 
         Raises:
-            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
+            ValueError: As :meth:`pause`.
         """
         return self._run(self._resume(timeout, poll_interval))
 
@@ -307,15 +308,11 @@ class Session:
 
     def _pause(self, timeout: float, poll_interval: float) -> Plan[SessionPauseResult]:
         timeout, interval = check_wait(timeout, poll_interval)
-        return _plans.pause(
-            self._runner.policy, self.session_id, timeout=timeout, interval=interval
-        )
+        return _plans.pause(self._runner.policy, self.session_id, timeout, interval)
 
     def _resume(self, timeout: float, poll_interval: float) -> Plan[SessionResumeResult]:
         timeout, interval = check_wait(timeout, poll_interval)
-        return _plans.resume(
-            self._runner.policy, self.session_id, timeout=timeout, interval=interval
-        )
+        return _plans.resume(self._runner.policy, self.session_id, timeout, interval)
 
     # ------------------------------------------------------------------ delete
 

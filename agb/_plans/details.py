@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from agb._checks import check_labels, check_link, invalid
@@ -111,11 +112,8 @@ def _details(session_id: str, data: McpResourceData) -> dict[str, Any]:
 def info(policy: RetryPolicy, session_id: str) -> Plan[OperationResult]:
     """The session's resource details as a ``dict`` in ``data``."""
     call = Call("getMcpResource", get_mcp_resource, session_body(session_id), idempotent=True)
-    return (
-        yield from fetch_result(
-            policy, call, OperationResult, McpResourceData, lambda d: _details(session_id, d)
-        )
-    )
+    read = partial(_details, session_id)
+    return (yield from fetch_result(policy, call, OperationResult, McpResourceData, read))
 
 
 def _url(data: LinkData) -> dict[str, Any] | str:
@@ -140,18 +138,14 @@ def get_link(
     return (yield from fetch_result(policy, call, OperationResult, LinkData, _url))
 
 
+def _status(data: SessionStatusData) -> dict[str, Any]:
+    return {"status": status_of(data)}
+
+
 def get_status(policy: RetryPolicy, session_id: str) -> Plan[SessionStatusResult]:
     """The session's status, from ``getSessionInfo``."""
     call = Call("getSessionInfo", get_session_info, session_body(session_id), idempotent=True)
-    return (
-        yield from fetch_result(
-            policy,
-            call,
-            SessionStatusResult,
-            SessionStatusData,
-            lambda data: {"status": status_of(data)},
-        )
-    )
+    return (yield from fetch_result(policy, call, SessionStatusResult, SessionStatusData, _status))
 
 
 def _model_data(model: Any) -> dict[str, Any]:

@@ -6,6 +6,8 @@ import logging
 from types import ModuleType
 from typing import TypeVar
 
+from attrs import frozen
+
 from agb._effects import NOW, Call, Plan
 from agb._reading import failed, succeeded
 from agb._retry import RetryPolicy, request
@@ -37,21 +39,34 @@ log = logging.getLogger("agb")
 ChangeResult = TypeVar("ChangeResult", SessionPauseResult, SessionResumeResult)
 
 
+@frozen
+class _Change:
+    """A change of status: the request that starts it, and the status it ends in."""
+
+    operation: str
+    endpoint: ModuleType
+    target: str
+
+
+_PAUSE = _Change("pauseSessionAsync", pause_session_async, "PAUSED")
+_RESUME = _Change("resumeSessionAsync", resume_session_async, "RUNNING")
+
+
 def _change(
     policy: RetryPolicy,
     session_id: str,
-    call: tuple[str, ModuleType],
-    target: str,
+    change: _Change,
     result: type[ChangeResult],
     timeout: float,
     interval: float,
 ) -> Plan[ChangeResult]:
     """Send the request that starts a change (never resent), then wait until ``target``."""
-    operation, endpoint = call
+    target = change.target
     started = yield NOW
     request_timeout = min(policy.http_timeout, max(timeout, MIN_POLL_REQUEST_TIMEOUT))
     reply = yield from request(
-        policy, Call(operation, endpoint, session_body(session_id), False, request_timeout)
+        policy,
+        Call(change.operation, change.endpoint, session_body(session_id), False, request_timeout),
     )
     if not reply.ok:
         now = yield NOW
@@ -80,27 +95,17 @@ def _change(
 
 
 def pause(
-    policy: RetryPolicy, session_id: str, *, timeout: float, interval: float
+    policy: RetryPolicy, session_id: str, timeout: float, interval: float
 ) -> Plan[SessionPauseResult]:
     """Ask for a pause, then wait until the session is ``PAUSED``."""
-    call = ("pauseSessionAsync", pause_session_async)
-    return (
-        yield from _change(
-            policy, session_id, call, "PAUSED", SessionPauseResult, timeout, interval
-        )
-    )
+    return _change(policy, session_id, _PAUSE, SessionPauseResult, timeout, interval)
 
 
 def resume(
-    policy: RetryPolicy, session_id: str, *, timeout: float, interval: float
+    policy: RetryPolicy, session_id: str, timeout: float, interval: float
 ) -> Plan[SessionResumeResult]:
     """Ask for a resume, then wait until the session is ``RUNNING``."""
-    call = ("resumeSessionAsync", resume_session_async)
-    return (
-        yield from _change(
-            policy, session_id, call, "RUNNING", SessionResumeResult, timeout, interval
-        )
-    )
+    return _change(policy, session_id, _RESUME, SessionResumeResult, timeout, interval)
 
 
 def _sync_contexts(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from attrs import frozen
@@ -183,15 +184,8 @@ def get_session(policy: RetryPolicy, session_id: str) -> Plan[GetSessionResult]:
     if problem:
         return invalid(GetSessionResult, problem)
     call = Call("getSession", get_session_endpoint, session_body(session_id), idempotent=True)
-    return (
-        yield from fetch_result(
-            policy,
-            call,
-            GetSessionResult,
-            SessionData,
-            lambda data: _session_data(session_id, data),
-        )
-    )
+    read = partial(_session_data, session_id)
+    return (yield from fetch_result(policy, call, GetSessionResult, SessionData, read))
 
 
 def get(policy: RetryPolicy, session_id: str) -> Plan[Found]:
