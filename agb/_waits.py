@@ -55,8 +55,6 @@ KNOWN_STATUSES = frozenset(
 )
 GONE_STATUSES = frozenset({"FINISH", "DELETED"})
 FINAL_TASK_STATUSES = frozenset({"Success", "Failed"})
-MIN_POLL_REQUEST_TIMEOUT = 1.0
-
 R = TypeVar("R", bound=ApiResponse)
 
 
@@ -124,7 +122,7 @@ def wait_for_status(
     polls = 0
     while True:
         now = yield NOW
-        per_request = min(policy.http_timeout, max(deadline - now, MIN_POLL_REQUEST_TIMEOUT))
+        per_request = policy.timeout_within(deadline - now)
         reply: Reply = yield Call(
             "getSession", get_session, session_body(session_id), True, per_request
         )
@@ -159,6 +157,15 @@ def wait_for_status(
             return Waited(deleting, "FINISH", reply, polls=polls)
         elif transient(reply.error):
             if reply.retry_after is not None:
+                now = yield NOW
+                if reply.retry_after > deadline - now:
+                    wait_log.debug(
+                        "session %s: %s; Retry-After %.2f s is past the deadline, wait ends",
+                        session_id,
+                        reason(reply),
+                        reply.retry_after,
+                    )
+                    return Waited(False, last, reply, polls=polls)
                 wait = max(interval, reply.retry_after)
             wait_log.debug(
                 "session %s: status poll %d failed (%s); polling again in %.2f s",
@@ -288,10 +295,8 @@ def wait_context_tasks(
     tasks: list[ContextTaskResult] = []
     seen = ""
     while True:
-        reply = yield from request(
-            policy,
-            Call("getContextInfo", get_context_info, {"session_id": session_id}, idempotent=True),
-        )
+        call = Call("getContextInfo", get_context_info, {"session_id": session_id}, True)
+        reply = yield from request(policy, call, deadline)
         if reply.ok:
             data = getattr(reply.model, "data", None)
             if not isinstance(data, ContextInfoData):
@@ -323,6 +328,9 @@ def wait_context_tasks(
         elif not transient(reply.error):
             return TasksOutcome(False, f"context status could not be read: {_message(reply)}")
         now = yield NOW
+        if reply.retry_after is not None and now + reply.retry_after >= deadline:
+            why = f"Retry-After {reply.retry_after:g} s is past the deadline"
+            return TasksOutcome(False, f"context status could not be read: {why}", tasks)
         if now >= deadline:
             return TasksOutcome(False, "context sync did not finish in time", tasks)
         yield Sleep(min(interval, deadline - now))

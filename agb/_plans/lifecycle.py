@@ -12,7 +12,6 @@ from agb._effects import NOW, Call, Plan
 from agb._reading import failed, succeeded
 from agb._retry import RetryPolicy, request
 from agb._waits import (
-    MIN_POLL_REQUEST_TIMEOUT,
     session_body,
     wait_context_tasks,
     wait_failure,
@@ -63,11 +62,8 @@ def _change(
     """Send the request that starts a change (never resent), then wait until ``target``."""
     target = change.target
     started = yield NOW
-    request_timeout = min(policy.http_timeout, max(timeout, MIN_POLL_REQUEST_TIMEOUT))
-    reply = yield from request(
-        policy,
-        Call(change.operation, change.endpoint, session_body(session_id), False, request_timeout),
-    )
+    call = Call(change.operation, change.endpoint, session_body(session_id))
+    reply = yield from request(policy, call, started + timeout)
     if not reply.ok:
         now = yield NOW
         return failed(result, reply, elapsed=now - started)
@@ -113,7 +109,8 @@ def _sync_contexts(
 ) -> Plan[tuple[bool, str, list[ContextTaskResult]]]:
     """Upload the session's contexts and wait for the tasks: (synced, why not, tasks)."""
     kwargs = {"session_id": session_id, "body": EmptyRequest()}
-    reply = yield from request(policy, Call("syncContext", sync_context_endpoint, kwargs))
+    call = Call("syncContext", sync_context_endpoint, kwargs)
+    reply = yield from request(policy, call, started + timeout)
     if not reply.ok:
         why = f"context sync was refused: {reply.error.message if reply.error else ''}"
         return False, why, []
@@ -149,9 +146,8 @@ def delete(
             log.warning("session %s: %s; deleting it anyway", session_id, sync_error)
     now = yield NOW
     deadline = now + timeout
-    reply = yield from request(
-        policy, Call("releaseSessionAsync", release_session_async, session_body(session_id))
-    )
+    call = Call("releaseSessionAsync", release_session_async, session_body(session_id))
+    reply = yield from request(policy, call, deadline)
     extra = {"context_synced": synced, "context_sync_error": sync_error, "context_tasks": tasks}
     if not reply.ok:
         now = yield NOW

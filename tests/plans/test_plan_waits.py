@@ -267,3 +267,77 @@ def test_delete_that_does_not_end_in_time_is_a_wait_timeout() -> None:
     driven = drive(delete(POLICY, "s-1", sync_context=False, timeout=2, interval=1.0), script)
     assert driven.result.code == "WaitTimeout"
     assert driven.result.status == "DELETING"
+
+
+# --------------------------------------------------------------------------- deadlines (issue 12)
+
+
+def limited(operation: str, seconds: float):
+    return failure(operation, exc.RateLimitError("slow", http_status_code=429), retry_after=seconds)
+
+
+def test_a_retry_after_past_the_deadline_ends_a_status_wait_at_once() -> None:
+    script = {"getSession": [status("PAUSING"), limited("getSession", 20.0), status("PAUSED")]}
+    driven = drive(wait(timeout=5.0), script, start=START)
+    assert not driven.result.reached
+    assert not driven.result.timed_out
+    assert driven.result.status == "PAUSING"
+    assert isinstance(driven.result.reply.error, exc.RateLimitError)
+    assert driven.sleeps == [1.0]
+    assert driven.end == START + 1.0
+
+
+def test_every_request_of_a_delete_gets_at_most_the_time_left() -> None:
+    script = {
+        "syncContext": [ok("syncContext")],
+        "getContextInfo": [context(("upload", "Running")), context(("upload", "Success"))],
+        "releaseSessionAsync": [ok("releaseSessionAsync")],
+        "getSession": [status("DELETING"), status("FINISH")],
+    }
+    driven = drive(delete(POLICY, "s-1", sync_context=True, timeout=2.0, interval=1.0), script)
+    timeouts = {call.operation: call.timeout for _, call in driven.calls}
+    assert timeouts["syncContext"] == 2.0
+    assert timeouts["getContextInfo"] == 1.0
+    assert timeouts["releaseSessionAsync"] == 2.0
+    assert all(call.timeout is not None and call.timeout <= 2.0 for _, call in driven.calls)
+
+
+def test_a_pause_request_gets_at_most_the_wait_as_its_timeout() -> None:
+    script = {"pauseSessionAsync": [ok("pauseSessionAsync")], "getSession": [status("PAUSED")]}
+    driven = drive(pause(POLICY, "s-1", 3.0, 1.0), script, start=START)
+    assert driven.calls[0][1].timeout == 3.0
+
+
+def test_no_retry_starts_that_cannot_end_before_the_deadline() -> None:
+    # Release may be retried (it never left), but a 0.5 s backoff does not fit 0.2 s left.
+    from agb._effects import Call
+    from agb._retry import request
+    from agb_api_client.api.sessions import release_session_async
+
+    call = Call("releaseSessionAsync", release_session_async, {})
+    driven = drive(
+        request(POLICY, call, START + 0.2),
+        {"releaseSessionAsync": [lost("releaseSessionAsync", sent=False), ok("x")]},
+        start=START,
+    )
+    assert not driven.result.ok
+    assert driven.sleeps == []
+    assert len(driven.calls) == 1
+    assert driven.calls[0][1].timeout == 1.0  # the floor: the time left is shorter
+
+
+def test_a_context_download_wait_ends_at_a_retry_after_past_its_deadline() -> None:
+    from agb import ContextSync, CreateSessionParams
+    from agb._plans import create
+    from agb_api_client.models import CreateSessionData
+
+    params = CreateSessionParams(image_id="img", context_syncs=[ContextSync("c-1", "/data")])
+    script = {
+        "createSession": [ok("createSession", CreateSessionData(session_id="s-1"))],
+        "getContextInfo": [limited("getContextInfo", 20.0)],
+    }
+    driven = drive(create(POLICY, params, timeout=1.0, interval=0.5), script, start=START)
+    assert driven.result.result.success
+    assert driven.sleeps == []
+    assert driven.end == START
+    assert driven.operations() == ["createSession", "getContextInfo"]
