@@ -7,9 +7,11 @@ that is not; :func:`invalid` turns that message into a failed result with the co
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from agb import exceptions as exc
 from agb._constants import INVALID_PARAMETER
@@ -25,6 +27,7 @@ __all__ = [
     "check_link",
     "check_list",
     "check_session_id",
+    "check_text",
     "check_wait",
     "invalid",
 ]
@@ -33,6 +36,8 @@ R = TypeVar("R", bound=ApiResponse)
 
 LINK_PORTS = range(30100, 30200)
 LINK_PROTOCOLS = ("http", "https", "ws", "wss")
+# httpx refuses a query over 64 KiB (InvalidURL); an argument keeps room for the rest of it.
+MAX_ENCODED_ARGUMENT = 60 * 1024
 
 
 def invalid(result: type[R], message: str, **extra: Any) -> R:
@@ -51,11 +56,30 @@ def invalid(result: type[R], message: str, **extra: Any) -> R:
     )
 
 
+def check_text(name: str, value: str) -> str | None:
+    """``None`` if ``value`` can be sent as argument ``name`` (in a query or a JSON body), else
+    why not: a lone surrogate cannot be encoded, and a query has a size limit."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return (
+            f"{name} cannot be sent: it holds a lone surrogate {value[error.start]!r} "
+            f"at index {error.start}, which has no UTF-8 encoding"
+        )
+    size = len(quote(value, safe=""))
+    if size > MAX_ENCODED_ARGUMENT:
+        return (
+            f"{name} is too big to send: {size} bytes once encoded, "
+            f"over the {MAX_ENCODED_ARGUMENT} bytes a request allows"
+        )
+    return None
+
+
 def check_session_id(session_id: object) -> str | None:
     """``None`` if ``session_id`` is usable, else what is wrong with it."""
     if not isinstance(session_id, str) or not session_id.strip():
         return f"session_id must be a non-empty string, got {session_id!r}"
-    return None
+    return check_text("session_id", session_id)
 
 
 def check_labels(labels: object, *, allow_empty: bool = False) -> str | None:
@@ -71,7 +95,12 @@ def check_labels(labels: object, *, allow_empty: bool = False) -> str | None:
             return f"label key {key!r} must be a non-blank string"
         if not isinstance(value, str) or not value.strip():
             return f"label value {value!r} of key {key!r} must be a non-blank string"
-    return None
+        problem = check_text(f"label key {key[:40]!r}", key) or check_text(
+            f"label value of key {key[:40]!r}", value
+        )
+        if problem:
+            return problem
+    return check_text("labels", json.dumps(dict(labels), ensure_ascii=False))
 
 
 def check_wait(timeout: object, poll_interval: object) -> tuple[float, float]:
@@ -124,6 +153,9 @@ def check_create(params: object) -> str | None:
     image_id = params.image_id
     if not isinstance(image_id, str) or not image_id.strip():
         return f"image_id is required and must be a non-empty string, got {image_id!r}"
+    problem = check_text("image_id", image_id) or check_text("policy_id", params.policy_id or "")
+    if problem:
+        return problem
     problem = check_labels(params.labels or {}, allow_empty=True)
     if problem:
         return problem
@@ -149,6 +181,10 @@ def check_list(labels: object, page: object, limit: object, next_token: object) 
             return f"{name} must be a whole number >= 1, got {value!r}"
     if next_token is not None and not isinstance(next_token, str):
         return f"next_token must be a string, got {next_token!r}"
+    if next_token:
+        problem = check_text("next_token", next_token)
+        if problem:
+            return problem
     if page is not None and next_token:
         return "give page or next_token, not both: next_token already names the page to start from"
     return None

@@ -15,7 +15,7 @@ from typing import Any
 from attrs import frozen
 
 from agb import exceptions as exc
-from agb._checks import check_create, check_session_id, invalid
+from agb._checks import check_create, check_session_id, check_text, invalid
 from agb._effects import NOW, Call, Plan
 from agb._envelope import Reply, is_success_code
 from agb._reading import data_of, failed, fetch_result, malformed, succeeded, text, with_error
@@ -135,8 +135,9 @@ def create(policy: RetryPolicy, params: object, *, timeout: float, interval: flo
     if data.success is False:
         return Found(_refused(reply, data))
     session_id = text(data.session_id)
-    if not session_id:
-        return Found(failed(SessionResult, malformed(reply, "the answer has no sessionId")))
+    problem = _unusable_id(session_id)
+    if problem:
+        return Found(failed(SessionResult, malformed(reply, problem)))
     record = SessionRecord(
         session_id=session_id,
         resource_url=text(data.resource_url),
@@ -165,10 +166,22 @@ def create(policy: RetryPolicy, params: object, *, timeout: float, interval: flo
     return Found(succeeded(SessionResult, reply), record)
 
 
-def _session_data(session_id: str, data: SessionData) -> dict[str, Any]:
+def _unusable_id(session_id: str) -> str | None:
+    """Why a session id the service gave cannot be used in later calls, or ``None``."""
+    if not session_id:
+        return "the answer has no sessionId"
+    problem = check_text("the sessionId the service gave", session_id)
+    return f"{problem}; the session cannot be used" if problem else None
+
+
+def _session_data(session_id: str, data: SessionData) -> dict[str, Any] | str:
+    given = text(data.session_id) or session_id
+    problem = _unusable_id(given)
+    if problem:
+        return problem
     return {
         "data": GetSessionData(
-            session_id=text(data.session_id) or session_id,
+            session_id=given,
             status=status_of(data),
             app_instance_id=text(data.app_instance_id),
             resource_id=text(data.resource_id),
