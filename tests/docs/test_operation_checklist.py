@@ -107,6 +107,14 @@ def test_plan_and_sync_and_async_method(operation_id: str) -> None:
     assert callable(getattr(cls, f"{method}_async", None)), f"no {cls.__name__}.{method}_async"
 
 
+def _code(answer: httpx.Response) -> object:
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.text
+    return body.get("code") if isinstance(body, dict) else body
+
+
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
 def test_emulator_route(operation_id: str, emulator: RunningEmulator) -> None:
     """The emulator answers the operation's path as it does not answer a path it lacks."""
@@ -115,10 +123,8 @@ def test_emulator_route(operation_id: str, emulator: RunningEmulator) -> None:
     with httpx.Client(base_url=emulator.base_url, headers=headers, timeout=10) as client:
         unknown = client.request(method, "/mcp/noSuchOperationAnywhere", json={})
         known = client.request(method, path, json={})
-    assert unknown.status_code == 404
-    same = known.status_code == unknown.status_code and (
-        known.json().get("code") == unknown.json().get("code")
-    )
+    assert unknown.status_code >= 400
+    same = known.status_code == unknown.status_code and _code(known) == _code(unknown)
     assert not same, f"the emulator has no route for {method} {path}"
 
 
