@@ -46,20 +46,8 @@ from agb.exceptions import (
     SessionError,
     WaitTimeoutError,
 )
-from agb.model.response import (
-    ApiResponse,
-    ContextTaskResult,
-    DeleteResult,
-    GetSessionData,
-    GetSessionResult,
-    OperationResult,
-    SessionListResult,
-    SessionPauseResult,
-    SessionResult,
-    SessionResumeResult,
-    SessionStatusResult,
-    SessionSummary,
-)
+from agb.model import response as _response
+from agb.model.response import *  # noqa: F403
 from agb.session import Session
 from agb.session_params import CreateSessionParams
 
@@ -69,7 +57,6 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
-    "ApiResponse",
     "AuthenticationError",
     "BWList",
     "BadRequestError",
@@ -77,32 +64,21 @@ __all__ = [
     "Config",
     "ConfigurationError",
     "ContextSync",
-    "ContextTaskResult",
     "CreateSessionParams",
     "DeletePolicy",
-    "DeleteResult",
     "DownloadPolicy",
     "DownloadStrategy",
     "ExtractPolicy",
-    "GetSessionData",
-    "GetSessionResult",
     "InvalidStateError",
     "Lifecycle",
     "MalformedResponseError",
     "MappingPolicy",
     "NotFoundError",
-    "OperationResult",
     "RateLimitError",
     "RecyclePolicy",
     "ServerError",
     "Session",
     "SessionError",
-    "SessionListResult",
-    "SessionPauseResult",
-    "SessionResult",
-    "SessionResumeResult",
-    "SessionStatusResult",
-    "SessionSummary",
     "SyncPolicy",
     "UploadMode",
     "UploadPolicy",
@@ -111,3 +87,4 @@ __all__ = [
     "WhiteList",
     "__version__",
 ]
+__all__ += _response.__all__

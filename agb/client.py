@@ -6,10 +6,12 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
+import attrs
 import httpx
 
+from agb._checks import check_wait
 from agb._constants import (
     DEFAULT_CREATE_TIMEOUT,
     DEFAULT_DELETE_POLL_INTERVAL,
@@ -18,7 +20,8 @@ from agb._constants import (
     DEFAULT_WAIT_TIMEOUT,
 )
 from agb._lazy import LazyModule
-from agb._plan import Plan, Settings, run_async, run_sync
+from agb._retry import RetryPolicy
+from agb._runner import Runner
 from agb._transport import Transport
 from agb.config import Config, load_config
 from agb.exceptions import ConfigurationError
@@ -30,21 +33,21 @@ from agb.model.response import (
     SessionResult,
     SessionResumeResult,
 )
-from agb.session import Session
+from agb.session import Session, session_from_record
 from agb.session_params import CreateSessionParams
 
 if TYPE_CHECKING:
     from typing import Self
 
-    from agb import _ops
+    from agb import _plans
+    from agb._effects import Plan
+    from agb._plans import Found
     from agb_api_client import Client
 
 if not TYPE_CHECKING:
-    _ops = LazyModule("agb._ops")
+    _plans = LazyModule("agb._plans")
 
 __all__ = ["AGB"]
-
-T = TypeVar("T")
 
 
 class AGB:
@@ -95,9 +98,6 @@ class AGB:
             raise ConfigurationError("API key must not contain line breaks or NUL characters")
         self.config = load_config(cfg)
         self._api_key = api_key.strip()
-        self._settings = Settings(
-            max_retries=self.config.max_retries, http_timeout=self.config.timeout_seconds
-        )
         self._transport = Transport(
             base_url=self.config.base_url,
             api_key=self._api_key,
@@ -106,9 +106,15 @@ class AGB:
             transport=transport,
             async_transport=async_transport,
         )
-        self._clock = clock
-        self._sleep = sleep
-        self._async_sleep = async_sleep or _asyncio_sleep
+        self._runner = Runner(
+            self._transport,
+            RetryPolicy(
+                max_retries=self.config.max_retries, http_timeout=self.config.timeout_seconds
+            ),
+            clock=clock,
+            sleep=sleep,
+            async_sleep=async_sleep,
+        )
 
     # ------------------------------------------------------------------ plumbing
 
@@ -116,6 +122,14 @@ class AGB:
     def api_key(self) -> str:
         """The API key in use (never shown in reprs, logs or errors)."""
         return self._api_key
+
+    @property
+    def runner(self) -> Runner:
+        """What carries out this client's operations: its transport, retry policy, clock and
+        sleeps. Every :class:`~agb.Session` made from this client is given the same one. Its
+        ``observer`` (``None`` by default) is called with each status a wait sees; the CLI's
+        progress line subscribes there. An internal seam, not yet a stable API."""
+        return self._runner
 
     @property
     def endpoint(self) -> str:
@@ -141,14 +155,11 @@ class AGB:
     def __repr__(self) -> str:
         return f"AGB(endpoint={self.endpoint!r}, api_key=<redacted>)"
 
-    def _run(self, plan: Plan[T]) -> T:
-        return run_sync(plan, self._transport.send, self._sleep, self._clock)
-
-    async def _run_async(self, plan: Plan[T]) -> T:
-        return await run_async(plan, self._transport.send_async, self._async_sleep, self._clock)
-
-    def _make_session(self, **fields: Any) -> Session:
-        return Session._from_fields(self, **fields)
+    def _session_result(self, found: Found) -> SessionResult:
+        """The plan's result, with a :class:`~agb.Session` made of the record it found."""
+        if found.record is None:
+            return found.result
+        return attrs.evolve(found.result, session=session_from_record(self, found.record))
 
     def close(self) -> None:
         """Close the sync connection pool. Use :meth:`aclose` to close the async one too.
@@ -209,7 +220,7 @@ class AGB:
         Raises:
             ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
         """
-        return self._run(self._create_plan(params, timeout, poll_interval))
+        return self._session_result(self._runner.run(self._create(params, timeout, poll_interval)))
 
     async def create_async(
         self,
@@ -219,15 +230,14 @@ class AGB:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
     ) -> SessionResult:
         """Async twin of :meth:`create`."""
-        return await self._run_async(self._create_plan(params, timeout, poll_interval))
+        plan = self._create(params, timeout, poll_interval)
+        return self._session_result(await self._runner.run_async(plan))
 
-    def _create_plan(
+    def _create(
         self, params: CreateSessionParams | None, timeout: float, poll_interval: float
-    ) -> Plan[SessionResult]:
-        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
-        return _ops.create(
-            self._settings, params, self._make_session, timeout=timeout, interval=poll_interval
-        )
+    ) -> Plan[Found]:
+        timeout, interval = check_wait(timeout, poll_interval)
+        return _plans.create(self._runner.policy, params, timeout=timeout, interval=interval)
 
     def get(self, session_id: str) -> SessionResult:
         """Find a session by id.
@@ -236,11 +246,12 @@ class AGB:
             SessionResult: ``session`` is a :class:`~agb.Session` for it; a session that does
             not exist gives ``success=False`` with a ``NotFoundError`` in ``error``.
         """
-        return self._run(_ops.get(self._settings, session_id, self._make_session))
+        return self._session_result(self._runner.run(_plans.get(self._runner.policy, session_id)))
 
     async def get_async(self, session_id: str) -> SessionResult:
         """Async twin of :meth:`get`."""
-        return await self._run_async(_ops.get(self._settings, session_id, self._make_session))
+        plan = _plans.get(self._runner.policy, session_id)
+        return self._session_result(await self._runner.run_async(plan))
 
     def get_session(self, session_id: str) -> GetSessionResult:
         """A session's details and status.
@@ -249,11 +260,11 @@ class AGB:
             GetSessionResult: ``data`` holds ``session_id``, ``status``, ``resource_url``,
             ``app_instance_id`` and ``resource_id``.
         """
-        return self._run(_ops.get_session_data(self._settings, session_id))
+        return self._runner.run(_plans.get_session(self._runner.policy, session_id))
 
     async def get_session_async(self, session_id: str) -> GetSessionResult:
         """Async twin of :meth:`get_session`."""
-        return await self._run_async(_ops.get_session_data(self._settings, session_id))
+        return await self._runner.run_async(_plans.get_session(self._runner.policy, session_id))
 
     def list(
         self,
@@ -282,7 +293,7 @@ class AGB:
             ``next_token``) give a failed result with ``code == "InvalidParameter"``, and no
             request is sent.
         """
-        return self._run(_ops.list_page(self._settings, labels, page, limit, next_token))
+        return self._runner.run(self._list(labels, page, limit, next_token))
 
     async def list_async(
         self,
@@ -293,9 +304,12 @@ class AGB:
         next_token: str | None = None,
     ) -> SessionListResult:
         """Async twin of :meth:`list`."""
-        return await self._run_async(
-            _ops.list_page(self._settings, labels, page, limit, next_token)
-        )
+        return await self._runner.run_async(self._list(labels, page, limit, next_token))
+
+    def _list(
+        self, labels: object, page: object, limit: object, next_token: object
+    ) -> Plan[SessionListResult]:
+        return _plans.list(self._runner.policy, labels, page, limit, next_token)
 
     def delete(
         self,
@@ -356,13 +370,6 @@ class AGB:
     ) -> SessionResumeResult:
         """Async twin of :meth:`resume`."""
         return await _session(session).resume_async(timeout, poll_interval)
-
-
-async def _asyncio_sleep(seconds: float) -> None:
-    # Imported here, not at the top, so that `import agb` does not load asyncio for sync users.
-    import asyncio
-
-    await asyncio.sleep(seconds)
 
 
 def _session(session: object) -> Session:

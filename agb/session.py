@@ -1,13 +1,14 @@
 """A session on AGB cloud, and what can be done with it.
 
 Every method has an ``_async`` twin with the same arguments and result; both run the same plan
-(see :mod:`agb._ops`), one with blocking I/O and one on the event loop.
+(see :mod:`agb._plans`), one with blocking I/O and one on the event loop.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
+from agb._checks import check_session_id, check_wait
 from agb._constants import (
     DEFAULT_DELETE_POLL_INTERVAL,
     DEFAULT_DELETE_TIMEOUT,
@@ -15,7 +16,6 @@ from agb._constants import (
     DEFAULT_WAIT_TIMEOUT,
 )
 from agb._lazy import LazyModule
-from agb._plan import Plan
 from agb.context_sync import ContextSync
 from agb.exceptions import MalformedResponseError
 from agb.model.response import (
@@ -27,14 +27,19 @@ from agb.model.response import (
 )
 
 if TYPE_CHECKING:
-    from agb import _ops
+    from agb import _plans
+    from agb._effects import Plan
+    from agb._plans import SessionRecord
+    from agb._runner import Runner
     from agb.client import AGB
     from agb_api_client import Client
 
 if not TYPE_CHECKING:
-    _ops = LazyModule("agb._ops")
+    _plans = LazyModule("agb._plans")
 
 __all__ = ["Session"]
+
+T = TypeVar("T")
 
 
 def _raise_unreadable(result: OperationResult) -> OperationResult:
@@ -77,10 +82,11 @@ class Session:
     context_syncs: list[ContextSync]
 
     def __init__(self, agb: AGB, session_id: str) -> None:
-        problem = _ops.check_session_id(session_id)
+        problem = check_session_id(session_id)
         if problem:
             raise ValueError(problem)
         self.agb = agb
+        self._runner: Runner = agb.runner
         self.session_id = session_id
         self.resource_url = ""
         self.image_id = ""
@@ -90,13 +96,6 @@ class Session:
         self.ws_url = ""
         self.token = ""
         self.context_syncs = []
-
-    @classmethod
-    def _from_fields(cls, agb: AGB, session_id: str, **fields: Any) -> Session:
-        session = cls(agb, session_id)
-        for name, value in fields.items():
-            setattr(session, name, value)
-        return session
 
     def __repr__(self) -> str:
         return f"Session(session_id={self.session_id!r}, image_id={self.image_id!r})"
@@ -108,6 +107,12 @@ class Session:
 
     def __hash__(self) -> int:
         return hash(self.session_id)
+
+    def _run(self, plan: Plan[T]) -> T:
+        return self._runner.run(plan)
+
+    async def _run_async(self, plan: Plan[T]) -> T:
+        return await self._runner.run_async(plan)
 
     # Helpers the published client offers.
     def get_session_id(self) -> str:
@@ -141,14 +146,14 @@ class Session:
                 (not JSON, cut short, not the expected shape), where the published client
                 raises ``SessionError``; everything else is reported in the result.
         """
-        return _raise_unreadable(
-            self.agb._run(_ops.set_labels(self.agb._settings, self.session_id, labels))
-        )
+        return _raise_unreadable(self._run(self._set_labels(labels)))
 
     async def set_labels_async(self, labels: dict[str, str]) -> OperationResult:
         """Async twin of :meth:`set_labels`."""
-        plan = _ops.set_labels(self.agb._settings, self.session_id, labels)
-        return _raise_unreadable(await self.agb._run_async(plan))
+        return _raise_unreadable(await self._run_async(self._set_labels(labels)))
+
+    def _set_labels(self, labels: dict[str, str]) -> Plan[OperationResult]:
+        return _plans.set_labels(self._runner.policy, self.session_id, labels)
 
     def get_labels(self) -> OperationResult:
         """The session's labels.
@@ -163,15 +168,14 @@ class Session:
                 example labels that are not JSON text of an object), where the published
                 client raises ``SessionError``; everything else is reported in the result.
         """
-        return _raise_unreadable(
-            self.agb._run(_ops.get_labels(self.agb._settings, self.session_id))
-        )
+        return _raise_unreadable(self._run(self._get_labels()))
 
     async def get_labels_async(self) -> OperationResult:
         """Async twin of :meth:`get_labels`."""
-        return _raise_unreadable(
-            await self.agb._run_async(_ops.get_labels(self.agb._settings, self.session_id))
-        )
+        return _raise_unreadable(await self._run_async(self._get_labels()))
+
+    def _get_labels(self) -> Plan[OperationResult]:
+        return _plans.get_labels(self._runner.policy, self.session_id)
 
     # ------------------------------------------------------------------ details
 
@@ -183,11 +187,11 @@ class Session:
             and, when the session has a desktop, ``app_id``, ``auth_code``,
             ``connection_properties``, ``resource_id``, ``resource_type`` and ``ticket``.
         """
-        return self.agb._run(_ops.info(self.agb._settings, self.session_id))
+        return self._run(_plans.info(self._runner.policy, self.session_id))
 
     async def info_async(self) -> OperationResult:
         """Async twin of :meth:`info`."""
-        return await self.agb._run_async(_ops.info(self.agb._settings, self.session_id))
+        return await self._run_async(_plans.info(self._runner.policy, self.session_id))
 
     def get_link(
         self, protocol_type: str | None = None, port: int | None = None
@@ -211,15 +215,16 @@ class Session:
                 an answer without a URL), where the published client raises ``SessionError``;
                 everything else is reported in the result.
         """
-        plan = _ops.link(self.agb._settings, self.session_id, protocol_type, port)
-        return _raise_unreadable(self.agb._run(plan))
+        return _raise_unreadable(self._run(self._get_link(protocol_type, port)))
 
     async def get_link_async(
         self, protocol_type: str | None = None, port: int | None = None
     ) -> OperationResult:
         """Async twin of :meth:`get_link`."""
-        plan = _ops.link(self.agb._settings, self.session_id, protocol_type, port)
-        return _raise_unreadable(await self.agb._run_async(plan))
+        return _raise_unreadable(await self._run_async(self._get_link(protocol_type, port)))
+
+    def _get_link(self, protocol_type: str | None, port: int | None) -> Plan[OperationResult]:
+        return _plans.get_link(self._runner.policy, self.session_id, protocol_type, port)
 
     def get_status(self) -> SessionStatusResult:
         """The session's current status (``RUNNING``, ``PAUSED``, ...).
@@ -227,11 +232,11 @@ class Session:
         Returns:
             SessionStatusResult: ``status`` holds the status; unknown values are passed through.
         """
-        return self.agb._run(_ops.status(self.agb._settings, self.session_id))
+        return self._run(_plans.get_status(self._runner.policy, self.session_id))
 
     async def get_status_async(self) -> SessionStatusResult:
         """Async twin of :meth:`get_status`."""
-        return await self.agb._run_async(_ops.status(self.agb._settings, self.session_id))
+        return await self._run_async(_plans.get_status(self._runner.policy, self.session_id))
 
     def keep_alive(self) -> OperationResult:
         """Reset the session's idle timer, so that it is not released for idleness.
@@ -239,11 +244,11 @@ class Session:
         Returns:
             OperationResult: ``success`` and ``request_id``.
         """
-        return self.agb._run(_ops.keep_alive(self.agb._settings, self.session_id))
+        return self._run(_plans.keep_alive(self._runner.policy, self.session_id))
 
     async def keep_alive_async(self) -> OperationResult:
         """Async twin of :meth:`keep_alive`."""
-        return await self.agb._run_async(_ops.keep_alive(self.agb._settings, self.session_id))
+        return await self._run_async(_plans.keep_alive(self._runner.policy, self.session_id))
 
     # ------------------------------------------------------------------ pause / resume
 
@@ -269,22 +274,19 @@ class Session:
         Raises:
             ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
         """
-        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
-        return self.agb._run(self._pause_plan(True, timeout, poll_interval, SessionPauseResult))
+        return self._run(self._pause(timeout, poll_interval))
 
     async def pause_async(
         self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
     ) -> SessionPauseResult:
         """Async twin of :meth:`pause`; waits with ``asyncio.sleep``, never blocking the loop."""
-        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
-        return await self.agb._run_async(
-            self._pause_plan(True, timeout, poll_interval, SessionPauseResult)
-        )
+        return await self._run_async(self._pause(timeout, poll_interval))
 
     def resume(
         self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
     ) -> SessionResumeResult:
-        """Resume a paused session and wait until it is ``RUNNING``.
+        """Resume a paused session and wait until it is ``RUNNING``; the wait works as
+        :meth:`pause`'s does.
 
         Args:
             timeout: Seconds to wait in all (default 600).
@@ -294,35 +296,23 @@ class Session:
             SessionResumeResult: as :meth:`pause`, with ``RUNNING`` as the target.
 
         Raises:
-            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
+            ValueError: As :meth:`pause`.
         """
-        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
-        return self.agb._run(self._pause_plan(False, timeout, poll_interval, SessionResumeResult))
+        return self._run(self._resume(timeout, poll_interval))
 
     async def resume_async(
         self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
     ) -> SessionResumeResult:
         """Async twin of :meth:`resume`; waits with ``asyncio.sleep``, never blocking the loop."""
-        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
-        return await self.agb._run_async(
-            self._pause_plan(False, timeout, poll_interval, SessionResumeResult)
-        )
+        return await self._run_async(self._resume(timeout, poll_interval))
 
-    def _pause_plan(
-        self,
-        pause: bool,
-        timeout: float,
-        interval: float,
-        result: type[_ops.WaitResult],
-    ) -> Plan[_ops.WaitResult]:
-        return _ops.pause_or_resume(
-            self.agb._settings,
-            self.session_id,
-            pause=pause,
-            timeout=timeout,
-            interval=interval,
-            result=result,
-        )
+    def _pause(self, timeout: float, poll_interval: float) -> Plan[SessionPauseResult]:
+        timeout, interval = check_wait(timeout, poll_interval)
+        return _plans.pause(self._runner.policy, self.session_id, timeout, interval)
+
+    def _resume(self, timeout: float, poll_interval: float) -> Plan[SessionResumeResult]:
+        timeout, interval = check_wait(timeout, poll_interval)
+        return _plans.resume(self._runner.policy, self.session_id, timeout, interval)
 
     # ------------------------------------------------------------------ delete
 
@@ -349,15 +339,7 @@ class Session:
         Raises:
             ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
         """
-        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
-        plan = _ops.delete(
-            self.agb._settings,
-            self.session_id,
-            sync_context=bool(sync_context),
-            timeout=timeout,
-            interval=poll_interval,
-        )
-        return self.agb._run(plan)
+        return self._run(self._delete(sync_context, timeout, poll_interval))
 
     async def delete_async(
         self,
@@ -367,12 +349,30 @@ class Session:
         poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
     ) -> DeleteResult:
         """Async twin of :meth:`delete`."""
-        timeout, poll_interval = _ops.check_wait(timeout, poll_interval)
-        plan = _ops.delete(
-            self.agb._settings,
+        return await self._run_async(self._delete(sync_context, timeout, poll_interval))
+
+    def _delete(
+        self, sync_context: bool, timeout: float, poll_interval: float
+    ) -> Plan[DeleteResult]:
+        timeout, interval = check_wait(timeout, poll_interval)
+        return _plans.delete(
+            self._runner.policy,
             self.session_id,
             sync_context=bool(sync_context),
             timeout=timeout,
-            interval=poll_interval,
+            interval=interval,
         )
-        return await self.agb._run_async(plan)
+
+
+def session_from_record(agb: AGB, record: SessionRecord) -> Session:
+    """A :class:`Session` of ``agb`` with what a plan found out about it."""
+    session = Session(agb, record.session_id)
+    session.resource_url = record.resource_url
+    session.image_id = record.image_id
+    session.app_instance_id = record.app_instance_id
+    session.resource_id = record.resource_id
+    session.link_url = record.link_url
+    session.ws_url = record.ws_url
+    session.token = record.token
+    session.context_syncs = list(record.context_syncs)
+    return session

@@ -69,7 +69,7 @@ def test_every_operation_has_operation_id_summary_and_example(
 def test_operation_ids_are_unique(openapi_spec: dict[str, Any]) -> None:
     ids = Counter(operation.get("operationId") for _, operation in operations(openapi_spec))
     assert [name for name, count in ids.items() if count > 1] == []
-    assert len(ids) == 14
+    assert len(ids) == len(operations(openapi_spec))
 
 
 def test_every_operation_documents_its_error_envelope(openapi_spec: dict[str, Any]) -> None:
@@ -96,7 +96,7 @@ def test_every_example_matches_its_schema(openapi_spec: dict[str, Any]) -> None:
             if "example" in parameter:
                 validator = OAS31Validator(parameter["schema"])
                 assert validator.is_valid(parameter["example"]), f"{name} {parameter['name']}"
-    assert checked >= 14
+    assert checked >= len(operations(openapi_spec))  # at least one example each
 
 
 @pytest.mark.parametrize("status", ["HIBERNATING", "RUNNING"])

@@ -10,7 +10,8 @@ import attrs
 import click
 
 from agb._version import __version__
-from agb.cli._progress import Progress, StatusWatcher
+from agb.cli._output import one_line
+from agb.cli._progress import Progress
 from agb.client import AGB
 from agb.config import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT_MS, Config
 from agb.exceptions import ConfigurationError
@@ -70,15 +71,14 @@ class GlobalOptions:
             )
         extra: dict[str, Any] = {}
         if progress is not None:
-            extra = {"transport": StatusWatcher(progress.status), "sleep": progress.sleep}
+            extra = {"sleep": progress.sleep}
         try:
-            return AGB(api_key=key, cfg=self.config(endpoint), **extra)
+            agb = AGB(api_key=key, cfg=self.config(endpoint), **extra)
         except ConfigurationError as error:
             raise ConfigProblem(str(error)) from None
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+        if progress is not None:
+            agb.runner.observer = progress.observe
+        return agb
 
 
 class AgbGroup(click.Group):
@@ -103,10 +103,10 @@ class AgbGroup(click.Group):
             )
         except click.UsageError as error:
             hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
-            click.echo(f"agb: error: {_one_line(error.format_message())}{hint}", err=True)
+            click.echo(f"agb: error: {one_line(error.format_message())}{hint}", err=True)
             sys.exit(error.exit_code)
         except click.ClickException as error:
-            click.echo(f"agb: error: {_one_line(error.format_message())}", err=True)
+            click.echo(f"agb: error: {one_line(error.format_message())}", err=True)
             sys.exit(error.exit_code)
         except click.Abort:
             click.echo("agb: interrupted", err=True)

@@ -18,6 +18,7 @@ __all__ = [
     "CommandFailed",
     "describe_failure",
     "emit_json",
+    "one_line",
     "refused_locally",
     "result_dict",
     "session_dict",
@@ -74,8 +75,9 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, sort_keys=True, default=str))
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def one_line(text: object) -> str:
+    """``text`` on one line, its runs of white space (newlines too) made single spaces."""
+    return " ".join(str(text).split())
 
 
 def describe_failure(what: str, result: ApiResponse) -> str:
@@ -86,10 +88,10 @@ def describe_failure(what: str, result: ApiResponse) -> str:
         reason = result.error_message or result.message or "the operation failed"
         if result.request_id:
             reason += f" (request_id={result.request_id})"
-    return _one_line(f"{what}: {reason}")
+    return one_line(f"{what}: {reason}")
 
 
 def describe_error(what: str, error: AGBError | ValueError) -> str:
     """One line for an exception the SDK raised."""
     kind = type(error).__name__
-    return _one_line(f"{what} failed: {kind}: {error}")
+    return one_line(f"{what} failed: {kind}: {error}")

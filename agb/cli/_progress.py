@@ -1,118 +1,35 @@
-"""Showing a wait while it happens: a status line (or plain lines) fed by the SDK's own polls.
+"""Showing a wait while it happens: a status line (or plain lines) fed by the SDK's own waits.
 
-The SDK polls a session's status while it pauses, resumes or deletes it. The CLI does not poll a
-second time to show progress: it hands the client an httpx transport that watches the answers
-to the status requests the SDK already makes (:class:`StatusWatcher`), and a ``sleep`` that
-animates a spinner while the SDK waits between polls (:meth:`Progress.sleep`). What the line
+The SDK polls a session's status while it pauses, resumes or deletes it, and its waits report
+each change they see to the client's runner (:attr:`agb.AGB.runner`). The CLI does not poll
+a second time, nor read the wire itself: :meth:`Progress.observe` is that observer, and
+:meth:`Progress.sleep` animates a spinner while the SDK waits between polls. What the line
 shows is exactly what the SDK saw.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TextIO
 
-import httpx
+from agb._effects import Observed
 
-__all__ = ["Progress", "StatusWatcher"]
-
-# Status answers the SDK reads while it waits: session status, and context sync tasks.
-_SESSION_STATUS_PATHS = ("/mcp/getSessionInfo", "/mcp/getSession")
-_CONTEXT_STATUS_PATH = "/sdk/GetContextInfo"
+__all__ = ["Progress", "describe"]
 
 _UNICODE_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 _ASCII_FRAMES = "|/-\\"
 _FRAME_SECONDS = 0.08
 
 
-def _session_status(body: Any) -> str | None:
-    data = body.get("data") if isinstance(body, dict) else None
-    status = data.get("status") if isinstance(data, dict) else None
-    if isinstance(status, str) and status:
-        return status
-    if isinstance(body, dict) and body.get("success") is False:
-        code = str(body.get("code") or "")
-        return "gone (not found)" if "notfound" in code.lower() else f"error {code}".strip()
-    return None
-
-
-def _context_status(body: Any) -> str | None:
-    """A summary such as ``context sync: Running`` of a GetContextInfo answer."""
-    data = body.get("data") if isinstance(body, dict) else None
-    text = data.get("contextStatus") if isinstance(data, dict) else None
-    if not isinstance(text, str):
-        return None
-    statuses: list[str] = []
-    try:
-        for item in json.loads(text or "[]"):
-            inner = item.get("data") if isinstance(item, dict) else None
-            rows = json.loads(inner) if isinstance(inner, str) else inner
-            for row in rows if isinstance(rows, list) else []:
-                if isinstance(row, dict) and isinstance(row.get("status"), str):
-                    statuses.append(f"{row.get('taskType', 'task')} {row['status']}")
-    except (ValueError, TypeError):
-        return None
-    return "context " + (", ".join(sorted(set(statuses))) if statuses else "no tasks")
-
-
-class StatusWatcher(httpx.BaseTransport):
-    """An httpx transport that reports the statuses in the SDK's status answers.
-
-    It passes every request to ``inner`` unchanged and hands the answer back unchanged; for
-    answers to the status and context-info requests it also calls ``on_status`` with the
-    status they carry.
-
-    Args:
-        on_status: Called with each status seen (``"PAUSING"``, ``"context upload Running"``).
-        inner: The transport that really sends (default: a new ``httpx.HTTPTransport``).
-    """
-
-    def __init__(
-        self, on_status: Callable[[str], None], inner: httpx.BaseTransport | None = None
-    ) -> None:
-        self._on_status = on_status
-        self._inner = inner if inner is not None else httpx.HTTPTransport()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` through the inner transport, noting the status of its answer."""
-        response = self._inner.handle_request(request)
-        path = request.url.path
-        if path.endswith(_SESSION_STATUS_PATHS):
-            summarise = _session_status
-        elif path.endswith(_CONTEXT_STATUS_PATH):
-            summarise = _context_status
-        else:
-            return response
-        try:
-            raw = b"".join(response.iter_raw())
-        except httpx.StreamConsumed:  # already read (e.g. a mock): look, hand it on as is
-            self._note(summarise, response)
-            return response
-        finally:
-            response.close()
-        # A copy decodes the body (gzip and all) for us; the SDK gets the raw bytes.
-        self._note(summarise, httpx.Response(200, headers=response.headers, content=raw))
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=httpx.ByteStream(raw),
-            extensions=response.extensions,
-            request=request,
-        )
-
-    def _note(self, summarise: Callable[[Any], str | None], response: httpx.Response) -> None:
-        try:
-            status = summarise(response.json())
-        except ValueError:
-            return
-        if status:
-            self._on_status(status)
-
-    def close(self) -> None:
-        """Close the inner transport."""
-        self._inner.close()
+def describe(observed: Observed) -> str:
+    """What a progress line shows for ``observed``: ``PAUSING``, ``gone (not found)``,
+    ``context upload Running``."""
+    if observed.kind == "gone":
+        return "gone (not found)"
+    if observed.kind == "context":
+        return f"context {observed.status}"
+    return observed.status
 
 
 class Progress:
@@ -173,6 +90,10 @@ class Progress:
         else:
             elapsed = self._clock() - self._started
             self._write(f"{self.indent}{self._label}: {status} ({elapsed:.1f} s)\n")
+
+    def observe(self, observed: Observed) -> None:
+        """Show what a wait of the SDK saw (the runner's observer)."""
+        self.status(describe(observed))
 
     def sleep(self, seconds: float) -> None:
         """Sleep ``seconds`` (the SDK's wait between polls), animating the line meanwhile."""

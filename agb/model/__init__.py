@@ -1,31 +1,7 @@
 """Result types of the SDK (see :mod:`agb.model.response`)."""
 
-from agb.model.response import (
-    ApiResponse,
-    ContextTaskResult,
-    DeleteResult,
-    GetSessionData,
-    GetSessionResult,
-    OperationResult,
-    SessionListResult,
-    SessionPauseResult,
-    SessionResult,
-    SessionResumeResult,
-    SessionStatusResult,
-    SessionSummary,
-)
+from agb.model import response
+from agb.model.response import *  # noqa: F403
 
-__all__ = [
-    "ApiResponse",
-    "ContextTaskResult",
-    "DeleteResult",
-    "GetSessionData",
-    "GetSessionResult",
-    "OperationResult",
-    "SessionListResult",
-    "SessionPauseResult",
-    "SessionResult",
-    "SessionResumeResult",
-    "SessionStatusResult",
-    "SessionSummary",
-]
+__all__ = ["response"]
+__all__ += response.__all__

@@ -203,22 +203,8 @@ class SessionPauseResult(_WaitResult):
 class SessionResumeResult(_WaitResult):
     """Result of ``resume`` / ``resume_async``: ``success`` when the session reached ``RUNNING``.
 
-    ``request_id`` is that of the resume request; on a timeout ``code`` is ``"WaitTimeout"``,
-    ``error`` a :class:`~agb.exceptions.WaitTimeoutError` and ``status`` the last status seen.
+    The fields mean what they mean in :class:`SessionPauseResult`, for the resume request.
     """
-
-
-@frozen(kw_only=True)
-class ContextTaskResult:
-    """One context synchronisation task, as the service reports it."""
-
-    context_id: str = ""
-    path: str = ""
-    status: str = ""
-    task_type: str = ""
-    error_message: str = ""
-    start_time: int = 0
-    finish_time: int = 0
 
 
 @frozen(kw_only=True)
@@ -236,3 +222,26 @@ class DeleteResult(_WaitResult):
     context_synced: bool | None = None
     context_sync_error: str = ""
     context_tasks: list[ContextTaskResult] = field(factory=list)
+
+
+@frozen(kw_only=True)
+class ContextTaskResult:
+    """One context synchronisation task, as the service reports it.
+
+    Attributes:
+        context_id: The context's id.
+        path: Where the context is mounted in the session.
+        status: The task's status (``Running``, ``Success``, ``Failed``, ...).
+        task_type: ``upload`` or ``download``.
+        error_message: Why the task failed (``""`` if it did not).
+        start_time: When it started (Unix time; 0 if unknown).
+        finish_time: When it ended (Unix time; 0 if it has not).
+    """
+
+    context_id: str = ""
+    path: str = ""
+    status: str = ""
+    task_type: str = ""
+    error_message: str = ""
+    start_time: int = 0
+    finish_time: int = 0

@@ -1,13 +1,20 @@
-"""The progress display and the transport that feeds it the statuses the SDK's polls see."""
+"""The progress display, and the statuses the SDK's waits hand it."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+from typing import Any
 
 import httpx
+import pytest
 
-from agb.cli._progress import Progress, StatusWatcher
+from agb import AGB, Session
+from agb._effects import Observed
+from agb.cli import _app
+from agb.cli._app import GlobalOptions
+from agb.cli._progress import Progress, describe
 
 
 class Clock:
@@ -49,24 +56,59 @@ def test_live_progress_redraws_one_line_and_clears_it() -> None:
 
 
 def _answer(request: httpx.Request) -> httpx.Response:
-    if request.url.path == "/mcp/getSessionInfo":
-        return httpx.Response(200, json={"success": True, "data": {"status": "PAUSING"}})
-    if request.url.path == "/mcp/getSession":
-        return httpx.Response(400, json={"success": False, "code": "InvalidMcpSession.NotFound"})
-    if request.url.path == "/sdk/GetContextInfo":
-        rows = json.dumps([{"taskType": "upload", "status": "Running"}])
+    """A service on which a deletion with context sync goes through every kind of status."""
+    path = request.url.path
+    if path == "/sdk/GetContextInfo":
+        _answer.context += 1  # type: ignore[attr-defined]
+        state = "Running" if _answer.context < 2 else "Success"  # type: ignore[attr-defined]
+        rows = json.dumps([{"taskType": "upload", "status": state}])
         status = json.dumps([{"type": "data", "data": rows}])
         return httpx.Response(200, json={"success": True, "data": {"contextStatus": status}})
-    return httpx.Response(200, json={"success": True, "data": {"status": "IGNORED"}})
+    if path == "/mcp/getSession":
+        _answer.polls += 1  # type: ignore[attr-defined]
+        if _answer.polls < 3:  # type: ignore[attr-defined]
+            return httpx.Response(200, json={"success": True, "data": {"status": "DELETING"}})
+        return httpx.Response(400, json={"success": False, "code": "InvalidMcpSession.NotFound"})
+    return httpx.Response(200, json={"success": True, "data": {}})
 
 
-def test_watcher_reports_statuses_and_passes_answers_through() -> None:
-    seen: list[str] = []
-    watcher = StatusWatcher(seen.append, httpx.MockTransport(_answer))
-    with httpx.Client(transport=watcher, base_url="http://agb.test") as client:
-        answer = client.post("/mcp/getSessionInfo", json={"sessionId": "s-1"})
-        assert answer.json() == {"success": True, "data": {"status": "PAUSING"}}
-        assert client.post("/mcp/getSession").status_code == 400
-        client.get("/sdk/GetContextInfo")
-        client.post("/mcp/pauseSessionAsync")
-    assert seen == ["PAUSING", "gone (not found)", "context upload Running"]
+def test_progress_shows_what_the_sdks_waits_saw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI subscribes to the runner's observations; it reads nothing off the wire itself."""
+    _answer.context = 0  # type: ignore[attr-defined]
+    _answer.polls = 0  # type: ignore[attr-defined]
+    out, clock = io.StringIO(), Clock()
+    progress = Progress(out, live=False, clock=clock)
+    options = GlobalOptions(endpoint="http://agb.test", api_key="cli-key")
+    mock = httpx.MockTransport(_answer)
+    monkeypatch.setattr(_app, "AGB", functools.partial(AGB, transport=mock))
+    with options.client(progress) as agb:
+        assert agb.runner.observer == progress.observe
+        assert agb.runner.sleep == progress.sleep
+        agb.runner.sleep = lambda seconds: setattr(clock, "now", clock.now + seconds)
+        agb.runner.clock = clock
+        progress.start("deleting s-1")
+        result = Session(agb, "s-1").delete(sync_context=True, timeout=30, poll_interval=1)
+        progress.stop()
+    assert result.success, result.error_message
+    seen = [line.split(": ", 1)[1].rsplit(" (", 1)[0] for line in out.getvalue().splitlines()]
+    assert seen == [
+        "context upload Running",
+        "context upload Success",
+        "DELETING",
+        "gone (not found)",
+    ]
+
+
+def test_describe_names_each_kind_of_observation() -> None:
+    def seen(kind: Any, status: str) -> str:
+        return describe(Observed(session_id="s-1", kind=kind, status=status, elapsed=0.0))
+
+    assert [
+        seen("status", "PAUSING"),
+        seen("gone", "FINISH"),
+        seen("context", "upload Running"),
+    ] == [
+        "PAUSING",
+        "gone (not found)",
+        "context upload Running",
+    ]

@@ -387,7 +387,7 @@ async def test_a_bug_in_a_plan_is_raised_not_turned_into_a_result(
     def broken(**fields: Any) -> Any:
         raise TypeError("bug in the SDK")
 
-    monkeypatch.setattr("agb._ops.GetSessionData", broken)
+    monkeypatch.setattr("agb._plans.sessions.GetSessionData", broken)
 
     with pytest.raises(TypeError, match="bug in the SDK"):
         await run(agb, "get_session", SID)

@@ -109,3 +109,55 @@ def test_published_result_fields_exist() -> None:
     )
     got = GetSessionResult()
     assert (got.http_status_code, got.code, got.data) == (None, "", None)
+
+
+def test_no_import_circle_among_the_facades_modules() -> None:
+    """Imports between agb's modules form no circle, counting modules loaded on first use
+    (``LazyModule``); type-only imports and imports inside functions are not edges."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "agb"
+    modules: dict[str, Path] = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if not name.startswith("agb.emulator"):
+            modules[name] = path
+
+    def edges(name: str, path: Path) -> set[str]:
+        found: set[str] = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for call in ast.walk(tree):  # a module loaded on first use is still a dependency
+            if isinstance(call, ast.Call) and ast.unparse(call.func) == "LazyModule":
+                found.add(ast.literal_eval(call.args[0]))
+        for node in tree.body:  # module level only: imports in functions run later
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                continue
+            for item in ast.walk(node) if not isinstance(node, ast.If) else [node]:
+                if isinstance(item, ast.Import):
+                    found.update(alias.name for alias in item.names)
+                elif isinstance(item, ast.ImportFrom) and item.module and item.level == 0:
+                    for alias in item.names:  # `from agb import exceptions` imports a module
+                        submodule = f"{item.module}.{alias.name}"
+                        found.add(submodule if submodule in modules else item.module)
+        return {target for target in found if target in modules and target != name}
+
+    graph = {name: edges(name, path) for name, path in modules.items()}
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        assert name not in visiting, " -> ".join([*visiting[visiting.index(name) :], name])
+        visiting.append(name)
+        for target in sorted(graph[name]):
+            visit(target)
+        visiting.pop()
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name)
+    assert "agb.session" not in graph["agb.model.response"]
+    assert "agb.client" not in graph["agb.session"]

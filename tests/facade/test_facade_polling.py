@@ -31,6 +31,7 @@ from agb.exceptions import (
     APIConnectionError,
     InvalidStateError,
     NotFoundError,
+    RateLimitError,
     ServerError,
     WaitTimeoutError,
 )
@@ -272,9 +273,11 @@ async def test_429_retry_after_is_honoured(
     assert clock.sleeps == [2.0, 7.0]
 
 
-async def test_retry_after_beyond_the_deadline_is_cut(
+async def test_retry_after_beyond_the_deadline_ends_the_wait_at_once(
     run: Runner, op: Op, session: Session, server: FakeServer, clock: FakeClock
 ) -> None:
+    """Issue 12: a Retry-After longer than the time left ends the wait at once, with that
+    reason (until then the sleep was cut to the deadline and one more poll was made)."""
     server.on(op.path, ok(request_id="req-start"))
     server.on(
         "/mcp/getSession",
@@ -284,8 +287,12 @@ async def test_retry_after_beyond_the_deadline_is_cut(
 
     result = await run(session, op.name, timeout=10, poll_interval=2.0)
 
-    assert result.success
-    assert clock.sleeps == [10.0]
+    assert not result.success
+    assert isinstance(result.error, RateLimitError)
+    assert result.error.retry_after == 120
+    assert result.request_id == "req-start"
+    assert clock.sleeps == []
+    assert len(server.to("/mcp/getSession")) == 1
 
 
 async def test_failed_polls_until_the_deadline_report_the_last_error(

@@ -281,7 +281,7 @@ def check_response(response: Any, operation: Operation, example: dict[str, Any])
 def test_the_table_covers_every_operation_of_the_spec(openapi_spec: dict[str, Any]) -> None:
     in_spec = spec_operations(openapi_spec)
     assert sorted(in_spec) == sorted(OPERATION_IDS)
-    assert len(OPERATIONS) == 14
+    assert len(OPERATIONS) == len(in_spec)  # one row each, no more
     for operation in OPERATIONS:
         assert in_spec[operation.operation_id][:2] == (operation.method, operation.path)
 

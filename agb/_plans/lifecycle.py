@@ -1,0 +1,168 @@
+"""Plans that change a session and wait for it: ``pause``, ``resume`` and ``delete``."""
+
+from __future__ import annotations
+
+import logging
+from types import ModuleType
+from typing import TypeVar
+
+from attrs import frozen
+
+from agb._effects import NOW, Call, Plan
+from agb._reading import failed, succeeded
+from agb._retry import RetryPolicy, request
+from agb._waits import (
+    session_body,
+    wait_context_tasks,
+    wait_failure,
+    wait_for_status,
+)
+from agb.model.response import (
+    ContextTaskResult,
+    DeleteResult,
+    SessionPauseResult,
+    SessionResumeResult,
+)
+from agb_api_client.api.contexts import sync_context as sync_context_endpoint
+from agb_api_client.api.sessions import (
+    pause_session_async,
+    release_session_async,
+    resume_session_async,
+)
+from agb_api_client.models import EmptyRequest
+
+__all__ = ["delete", "pause", "resume"]
+
+log = logging.getLogger("agb")
+
+ChangeResult = TypeVar("ChangeResult", SessionPauseResult, SessionResumeResult)
+
+
+@frozen
+class _Change:
+    """A change of status: the request that starts it, and the status it ends in."""
+
+    operation: str
+    endpoint: ModuleType
+    target: str
+
+
+_PAUSE = _Change("pauseSessionAsync", pause_session_async, "PAUSED")
+_RESUME = _Change("resumeSessionAsync", resume_session_async, "RUNNING")
+
+
+def _change(
+    policy: RetryPolicy,
+    session_id: str,
+    change: _Change,
+    result: type[ChangeResult],
+    timeout: float,
+    interval: float,
+) -> Plan[ChangeResult]:
+    """Send the request that starts a change (never resent), then wait until ``target``."""
+    target = change.target
+    started = yield NOW
+    call = Call(change.operation, change.endpoint, session_body(session_id))
+    reply = yield from request(policy, call, started + timeout)
+    if not reply.ok:
+        now = yield NOW
+        return failed(result, reply, elapsed=now - started)
+    waited = yield from wait_for_status(
+        policy,
+        session_id,
+        target=target,
+        started=started,
+        deadline=started + timeout,
+        interval=interval,
+    )
+    now = yield NOW
+    if waited.reached:
+        return succeeded(result, reply, status=waited.status, elapsed=now - started)
+    return wait_failure(
+        result,
+        reply,
+        waited,
+        session_id,
+        target,
+        timeout,
+        status=waited.status,
+        elapsed=now - started,
+    )
+
+
+def pause(
+    policy: RetryPolicy, session_id: str, timeout: float, interval: float
+) -> Plan[SessionPauseResult]:
+    """Ask for a pause, then wait until the session is ``PAUSED``."""
+    return _change(policy, session_id, _PAUSE, SessionPauseResult, timeout, interval)
+
+
+def resume(
+    policy: RetryPolicy, session_id: str, timeout: float, interval: float
+) -> Plan[SessionResumeResult]:
+    """Ask for a resume, then wait until the session is ``RUNNING``."""
+    return _change(policy, session_id, _RESUME, SessionResumeResult, timeout, interval)
+
+
+def _sync_contexts(
+    policy: RetryPolicy, session_id: str, started: float, timeout: float, interval: float
+) -> Plan[tuple[bool, str, list[ContextTaskResult]]]:
+    """Upload the session's contexts and wait for the tasks: (synced, why not, tasks)."""
+    kwargs = {"session_id": session_id, "body": EmptyRequest()}
+    call = Call("syncContext", sync_context_endpoint, kwargs)
+    reply = yield from request(policy, call, started + timeout)
+    if not reply.ok:
+        why = f"context sync was refused: {reply.error.message if reply.error else ''}"
+        return False, why, []
+    outcome = yield from wait_context_tasks(
+        policy,
+        session_id,
+        ("upload", "download"),
+        started=started,
+        deadline=started + timeout,
+        interval=interval,
+    )
+    return outcome.ok, outcome.error, outcome.tasks
+
+
+def delete(
+    policy: RetryPolicy,
+    session_id: str,
+    *,
+    sync_context: bool,
+    timeout: float,
+    interval: float,
+) -> Plan[DeleteResult]:
+    """Optionally sync contexts (bounded), then delete and wait until the session is gone."""
+    started = yield NOW
+    synced: bool | None = None
+    sync_error = ""
+    tasks: list[ContextTaskResult] = []
+    if sync_context:
+        synced, sync_error, tasks = yield from _sync_contexts(
+            policy, session_id, started, timeout, interval
+        )
+        if not synced:
+            log.warning("session %s: %s; deleting it anyway", session_id, sync_error)
+    now = yield NOW
+    deadline = now + timeout
+    call = Call("releaseSessionAsync", release_session_async, session_body(session_id))
+    reply = yield from request(policy, call, deadline)
+    extra = {"context_synced": synced, "context_sync_error": sync_error, "context_tasks": tasks}
+    if not reply.ok:
+        now = yield NOW
+        return failed(DeleteResult, reply, elapsed=now - started, **extra)
+    waited = yield from wait_for_status(
+        policy,
+        session_id,
+        target="FINISH",
+        started=started,
+        deadline=deadline,
+        interval=interval,
+        deleting=True,
+    )
+    now = yield NOW
+    extra.update(status=waited.status, elapsed=now - started)
+    if waited.reached:
+        return succeeded(DeleteResult, reply, **extra)
+    return wait_failure(DeleteResult, reply, waited, session_id, "FINISH", timeout, **extra)

@@ -1,0 +1,221 @@
+"""Plans of :class:`~agb.AGB`: ``create``, ``get`` and ``get_session``.
+
+Plans that find a session return a :class:`Found`: the result, and a :class:`SessionRecord`
+the facade turns into a :class:`~agb.Session` (plans never build facade objects).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from attrs import frozen
+
+from agb import exceptions as exc
+from agb._checks import check_create, check_session_id, check_text, invalid
+from agb._effects import NOW, Call, Plan
+from agb._envelope import Reply, is_success_code
+from agb._reading import data_of, failed, fetch_result, malformed, succeeded, text, with_error
+from agb._retry import RetryPolicy, request
+from agb._version import __version__
+from agb._waits import session_body, status_of, wait_context_tasks
+from agb.context_sync import ContextSync, SyncPolicy
+from agb.model.response import GetSessionData, GetSessionResult, SessionResult
+from agb.session_params import CreateSessionParams
+from agb_api_client.api.sessions import create_session
+from agb_api_client.api.sessions import get_session as get_session_endpoint
+from agb_api_client.models import (
+    CreateSessionData,
+    CreateSessionRequest,
+    PersistenceData,
+    SessionData,
+)
+from agb_api_client.types import UNSET
+
+__all__ = ["Found", "SessionRecord", "create", "get", "get_session", "labels_json", "sdk_stats"]
+
+log = logging.getLogger("agb")
+
+
+@frozen(kw_only=True)
+class SessionRecord:
+    """What the service told about a session, for the facade to make a Session of."""
+
+    session_id: str
+    resource_url: str = ""
+    image_id: str = ""
+    app_instance_id: str = ""
+    resource_id: str = ""
+    link_url: str = ""
+    ws_url: str = ""
+    token: str = ""
+    context_syncs: tuple[ContextSync, ...] = ()
+
+
+@frozen
+class Found:
+    """A result about a session, and the session's record when there is one."""
+
+    result: SessionResult
+    record: SessionRecord | None = None
+
+
+def sdk_stats() -> str:
+    """The JSON text the service expects in ``sdkStats``."""
+    stats = {
+        "source": "sdk",
+        "sdk_language": "python",
+        "sdk_version": __version__,
+        "is_release": True,
+    }
+    return json.dumps(stats, separators=(",", ":"))
+
+
+def labels_json(labels: Mapping[str, str]) -> str:
+    """Labels as the JSON text the service takes in a query."""
+    return json.dumps(dict(labels), ensure_ascii=False)
+
+
+def _persistence(syncs: Sequence[ContextSync]) -> list[PersistenceData]:
+    return [
+        PersistenceData(
+            context_id=sync.context_id,
+            path=sync.path,
+            policy=(sync.policy or SyncPolicy()).to_json(),
+        )
+        for sync in syncs
+    ]
+
+
+def _create_call(params: CreateSessionParams, image_id: str) -> Call:
+    labels = params.labels or {}
+    idle = params.idle_release_timeout
+    body = CreateSessionRequest(
+        labels=labels_json(labels) if labels else UNSET,
+        persistence_data_list=_persistence(params.context_syncs) if params.context_syncs else UNSET,
+        mcp_policy_id=params.policy_id if params.policy_id else UNSET,
+        timeout=idle if idle is not None else UNSET,
+    )
+    return Call(
+        "createSession",
+        create_session,
+        {"body": body, "image_id": image_id, "sdk_stats": sdk_stats()},
+    )
+
+
+def _refused(reply: Reply, data: CreateSessionData) -> SessionResult:
+    """The failed result of ``data.success: false`` inside an HTTP 200."""
+    why = text(data.err_msg) or "the service did not create the session"
+    code = "" if is_success_code(reply.code) else reply.code
+    error = exc.APIError(
+        f"createSession failed: {why}",
+        request_id=reply.request_id,
+        code=code,
+        http_status_code=reply.http_status,
+    )
+    return failed(SessionResult, with_error(reply, error), code=code)
+
+
+def create(policy: RetryPolicy, params: object, *, timeout: float, interval: float) -> Plan[Found]:
+    """Create a session; with context syncs, wait up to ``timeout`` for their downloads."""
+    problem = check_create(params)
+    if problem:
+        return Found(invalid(SessionResult, problem))
+    assert isinstance(params, CreateSessionParams)
+    image_id = str(params.image_id)
+    reply = yield from request(policy, _create_call(params, image_id))
+    if not reply.ok:
+        return Found(failed(SessionResult, reply))
+    data = data_of(reply, CreateSessionData)
+    if isinstance(data, Reply):
+        return Found(failed(SessionResult, data))
+    if data.success is False:
+        return Found(_refused(reply, data))
+    session_id = text(data.session_id)
+    problem = _unusable_id(session_id)
+    if problem:
+        return Found(failed(SessionResult, malformed(reply, problem)))
+    record = SessionRecord(
+        session_id=session_id,
+        resource_url=text(data.resource_url),
+        app_instance_id=text(data.app_instance_id),
+        resource_id=text(data.resource_id),
+        image_id=image_id,
+        link_url=text(data.link_url),
+        ws_url=text(data.ws_url),
+        token=text(data.token),
+        context_syncs=tuple(params.context_syncs),
+    )
+    if params.context_syncs:
+        now = yield NOW
+        outcome = yield from wait_context_tasks(
+            policy,
+            session_id,
+            ("download",),
+            started=now,
+            deadline=now + timeout,
+            interval=interval,
+        )
+        if not outcome.ok:
+            log.warning(
+                "session %s: context download did not complete: %s", session_id, outcome.error
+            )
+    return Found(succeeded(SessionResult, reply), record)
+
+
+def _unusable_id(session_id: str) -> str | None:
+    """Why a session id the service gave cannot be used in later calls, or ``None``."""
+    if not session_id:
+        return "the answer has no sessionId"
+    problem = check_text("the sessionId the service gave", session_id)
+    return f"{problem}; the session cannot be used" if problem else None
+
+
+def _session_data(session_id: str, data: SessionData) -> dict[str, Any] | str:
+    given = text(data.session_id) or session_id
+    problem = _unusable_id(given)
+    if problem:
+        return problem
+    return {
+        "data": GetSessionData(
+            session_id=given,
+            status=status_of(data),
+            app_instance_id=text(data.app_instance_id),
+            resource_id=text(data.resource_id),
+            resource_url=text(data.resource_url),
+            extra=dict(data.additional_properties),
+        )
+    }
+
+
+def get_session(policy: RetryPolicy, session_id: str) -> Plan[GetSessionResult]:
+    """Find a session and its status."""
+    problem = check_session_id(session_id)
+    if problem:
+        return invalid(GetSessionResult, problem)
+    call = Call("getSession", get_session_endpoint, session_body(session_id), idempotent=True)
+    read = partial(_session_data, session_id)
+    return (yield from fetch_result(policy, call, GetSessionResult, SessionData, read))
+
+
+def get(policy: RetryPolicy, session_id: str) -> Plan[Found]:
+    """Find a session; its record is what the facade makes a :class:`~agb.Session` of."""
+    found = yield from get_session(policy, session_id)
+    fields = {name: getattr(found, name) for name in ("request_id", "code", "message")}
+    fields["http_status_code"] = found.http_status_code
+    if not found.success or found.data is None:
+        result = SessionResult(
+            success=False, error_message=found.error_message, error=found.error, **fields
+        )
+        return Found(result)
+    data = found.data
+    record = SessionRecord(
+        session_id=data.session_id,
+        resource_url=data.resource_url,
+        app_instance_id=data.app_instance_id,
+        resource_id=data.resource_id,
+    )
+    return Found(SessionResult(success=True, **fields), record)
