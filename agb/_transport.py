@@ -1139,6 +1139,9 @@ def _read_unparsed(call: Call, response: httpx.Response, error: BaseException) -
 # --------------------------------------------------------------------------- unsendable
 
 
+_SNAKE = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
 def _strings(value: object, where: str, depth: int = 0) -> Iterator[tuple[str, str]]:
     """(place, text) of every string in an argument (generated models via ``to_dict``)."""
     if depth > 20:
@@ -1147,7 +1150,9 @@ def _strings(value: object, where: str, depth: int = 0) -> Iterator[tuple[str, s
         yield where, value
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _strings(item, f"{where}.{key}", depth + 1)
+            # A field of a request body is named as the caller knows it: sessionId -> session_id.
+            name = _SNAKE.sub(r"_\1", str(key)).lower() if where == "body" else f"{where}.{key}"
+            yield from _strings(item, name, depth + 1)
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _strings(item, where, depth + 1)
