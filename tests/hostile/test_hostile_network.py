@@ -39,7 +39,7 @@ def dripping(part: str) -> Callable[[bytes, socket.socket], bool]:
         assert isinstance(server, RawServer)
         headers = head(
             200, {"content-type": "application/json", "content-length": str(len(BODY) * 3)}
-        )  # noqa: E501
+        )
         body = BODY * 3
         if part == "headers":
             payload = headers + b"x" * 0
