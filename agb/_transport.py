@@ -943,7 +943,6 @@ class Transport:
         The sync pool closes at once; each async pool is closed on its own loop (scheduled
         there; a loop that has ended closed its pool as it ended).
         """
-        import asyncio
 
         self._closed = True
         if self._fork != _FORKS[0]:
@@ -952,22 +951,7 @@ class Transport:
         if self._sync is not None:
             self._sync.close()
         for pool in list(self._loops.values()):
-            if pool.loop.is_closed():
-                continue
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if running is pool.loop:
-                task = pool.loop.create_task(pool.httpx_client.aclose())
-                _CLOSING.add(task)
-                task.add_done_callback(_CLOSING.discard)
-            else:
-                closing = pool.httpx_client.aclose()
-                try:
-                    asyncio.run_coroutine_threadsafe(closing, pool.loop)
-                except RuntimeError:  # the loop closed meanwhile
-                    closing.close()
+            _close_soon(pool)
 
     async def aclose(self) -> None:
         """Close every pool this transport opened: the sync one and the running loop's at
@@ -984,12 +968,14 @@ class Transport:
             await self._unbound.aclose()
 
     def __del__(self) -> None:
-        # Collected without close(): close the sync pool; each async pool's keeper is
-        # finalized by its loop, which closes that pool there.
-        sync = getattr(self, "_sync", None)
-        if sync is not None and getattr(self, "_fork", None) == _FORKS[0]:
-            with contextlib.suppress(Exception):  # interpreter shutdown: nothing more to do
-                sync.close()
+        # Collected without close(): close the sync pool here, each async pool on its loop.
+        if getattr(self, "_fork", None) != _FORKS[0] or getattr(self, "_closed", True):
+            return
+        with contextlib.suppress(Exception):  # interpreter shutdown: nothing more to do
+            if self._sync is not None:
+                self._sync.close()
+            for pool in list(self._loops.values()):
+                _close_soon(pool)
 
     @contextmanager
     def _exchange(self, call: Call) -> Iterator[tuple[_Exchange, Callable[[Reply], Reply]]]:
@@ -1082,7 +1068,21 @@ class Transport:
         raise error
 
 
+# Tasks closing a pool on its loop: the loop keeps only weak references to its tasks, and a
+# task nobody references can be collected half-way, leaving its sockets unclosed.
 _CLOSING: set[Any] = set()
+
+
+def _close_soon(pool: _LoopPool) -> None:
+    """Close ``pool`` on its own loop (from any thread); nothing if that loop has closed."""
+
+    def start() -> None:
+        task = pool.loop.create_task(pool.httpx_client.aclose())
+        _CLOSING.add(task)
+        task.add_done_callback(_CLOSING.discard)
+
+    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+        pool.loop.call_soon_threadsafe(start)
 
 
 def _forgetter(transport: Transport, key: int, pool: _LoopPool) -> Callable[[], None]:
