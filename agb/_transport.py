@@ -445,6 +445,7 @@ class _AsyncGuard(httpx.AsyncBaseTransport):
         self.inner = inner
         self.limit = limit
         self.redactor = redactor
+        self._asyncio = True
         _bound_network(inner)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -456,7 +457,9 @@ class _AsyncGuard(httpx.AsyncBaseTransport):
             try:
                 asyncio.current_task()
             except RuntimeError:  # not asyncio (trio through the raw client): no outer bound
+                self._asyncio = False
                 return await self._read(request, allowed, deadline)
+            self._asyncio = True
             try:
                 async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
                     return await self._read(request, allowed, deadline)
@@ -482,7 +485,16 @@ class _AsyncGuard(httpx.AsyncBaseTransport):
             if not isinstance(stream, httpx.AsyncByteStream):
                 raise httpx.StreamError("the transport gave an answer with no async body")
             async for chunk in _chunks(stream):
-                body.feed(chunk)
+                if not body.inflaters:
+                    body.feed(chunk)
+                    continue
+                # A compressed chunk can inflate a thousandfold: feed it in slices and let the
+                # loop run after each quarter MiB inflated, so decoding never stalls it long.
+                for start in range(0, len(chunk), _SLICE):
+                    before = body.size
+                    body.feed(chunk[start : start + _SLICE])
+                    if body.size - before > _YIELD_EVERY and self._asyncio:
+                        await _yield_to_loop()
             return body.finish()
         finally:
             await response.aclose()
@@ -494,6 +506,16 @@ class _AsyncGuard(httpx.AsyncBaseTransport):
     def _pool(self) -> Any:
         """The httpcore pool of the wrapped transport (for diagnostics and tests)."""
         return getattr(self.inner, "_pool", None)
+
+
+_SLICE = 512  # compressed bytes fed at once in async code (at most ~0.5 MiB inflated)
+_YIELD_EVERY = 1 << 18  # inflated bytes after which async code lets the loop run
+
+
+async def _yield_to_loop() -> None:
+    import asyncio
+
+    await asyncio.sleep(0)
 
 
 async def _chunks(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:

@@ -218,3 +218,49 @@ async def test_the_limit_is_a_setting(run: Runner) -> None:
     assert isinstance(reply.error, ResponseTooLargeError)
     assert reply.error.limit == len(BODY) - 1
     assert Config().max_response_bytes == 10 * 1024 * 1024
+
+
+async def test_async_decoding_lets_the_loop_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bomb arriving as one chunk: at most ~1 MiB is inflated between two turns of the loop."""
+    import asyncio
+
+    from agb import _transport
+
+    body = bomb(64 << 20)
+    ticks = 0
+    inflated_at: list[tuple[int, int]] = []
+    feed = _transport._Body.feed
+
+    def watched(self: _transport._Body, chunk: bytes) -> None:
+        try:
+            feed(self, chunk)
+        finally:
+            inflated_at.append((ticks, self.size))
+
+    monkeypatch.setattr(_transport._Body, "feed", watched)
+
+    def one_chunk(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "application/json", "content-encoding": "gzip"}
+        return httpx.Response(200, headers=headers, stream=httpx.ByteStream(body))
+
+    async def heartbeat() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    agb = AGB(KEY, Config("https://agb.test.invalid", max_retries=0),
+              async_transport=httpx.MockTransport(one_chunk))  # fmt: skip
+    beating = asyncio.create_task(heartbeat())
+    try:
+        result = await agb.get_session_async(SID)
+    finally:
+        beating.cancel()
+        await agb.aclose()
+    assert isinstance(result.error, ResponseTooLargeError)
+    per_tick: dict[int, int] = {}
+    for tick, size in inflated_at:
+        per_tick.setdefault(tick, size)
+    sizes = sorted(per_tick.values())
+    steps = [later - earlier for earlier, later in zip([0, *sizes], sizes, strict=False)]
+    assert max(steps) <= 1 << 20, max(steps)
