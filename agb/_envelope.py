@@ -11,6 +11,7 @@ import email.utils
 import json
 import math
 import re
+import sys
 import time
 from typing import Any
 
@@ -19,7 +20,17 @@ from attrs import frozen
 
 from agb import exceptions as exc
 
-__all__ = ["Reply", "error_class", "is_success_code", "read_answer", "read_transport_failure"]
+__all__ = [
+    "MAX_ANSWER_DEPTH",
+    "Reply",
+    "error_class",
+    "is_success_code",
+    "read_answer",
+    "read_too_large",
+    "read_transport_failure",
+    "read_unsendable",
+    "retry_after_seconds",
+]
 
 # Codes the service is known to send, mapped to the error they mean. Codes are open-ended
 # text: unknown ones fall back on the family rules and then on the HTTP status.
@@ -54,6 +65,14 @@ _FAMILIES: tuple[tuple[re.Pattern[str], type[exc.APIError]], ...] = (
 )
 _SUCCESS_CODES = frozenset({"", "ok", "OK", "Ok", "success", "Success"})
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+# How deep an answer (or a JSON text inside one, such as labels or contextStatus) may nest.
+# The service's answers nest 4 levels; a deeper one is hostile, and reading it later (json,
+# generated code, the operations) would hit Python's recursion limit.
+MAX_ANSWER_DEPTH = 64
+# Longest digit string an answer may hold: int() refuses longer ones (ValueError).
+_MAX_DIGITS = sys.get_int_max_str_digits() or 4300
+_SHOWN = 60
 
 
 @frozen
@@ -119,20 +138,38 @@ def error_class(code: str, http_status: int | None) -> type[exc.APIError]:
     return exc.APIError
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after", "").strip()
-    if not value:
-        return None
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """Seconds the answer asks to wait: ``retry-after-ms``, else ``Retry-After`` (seconds or
+    an HTTP date); ``None`` when absent or unreadable (never raises, whatever the header)."""
     try:
-        seconds = float(value)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if "," in value else None
-        if parsed is None:
-            return None
-        seconds = parsed.timestamp() - time.time()
-    if not math.isfinite(seconds):
+        millis = headers.get("retry-after-ms", "").strip()
+        value = headers.get("retry-after", "").strip()
+    except (UnicodeDecodeError, ValueError):
+        return None
+    seconds: float | None = None
+    if millis:
+        seconds = _number(millis)
+        seconds = None if seconds is None else seconds / 1000.0
+    if seconds is None and value:
+        seconds = _number(value)
+        if seconds is None and "," in value and len(value) < 64:
+            try:
+                parsed = email.utils.parsedate_to_datetime(value)
+                seconds = parsed.timestamp() - time.time()
+            except (ValueError, TypeError, OverflowError, IndexError, AttributeError):
+                return None
+    if seconds is None or not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
+
+
+def _number(text: str) -> float | None:
+    if len(text) > 32:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _make_error(
@@ -150,7 +187,7 @@ def _make_error(
             request_id=request_id,
             code=code,
             http_status_code=http_status,
-            retry_after=_retry_after(headers),
+            retry_after=retry_after_seconds(headers),
         )
     return cls(message, request_id=request_id, code=code, http_status_code=http_status)
 
@@ -169,6 +206,64 @@ def _describe_body(content: bytes, content_type: str) -> str:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _shown(value: object) -> str:
+    """A short repr of a value that came from the server, for messages."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
+def _hostile(payload: object) -> str | None:
+    """What makes a parsed answer unsafe to read further, or ``None``.
+
+    Checked once here so that nothing downstream (generated models, the operations' own
+    ``json.loads`` of ``labels`` or ``contextStatus``, ``int()`` of counts) meets it: nesting
+    deeper than :data:`MAX_ANSWER_DEPTH` (also inside JSON text held in a string), and digit
+    strings too long for ``int()``. Iterative, so it cannot itself run out of stack.
+    """
+    stack: list[tuple[object, int, str]] = [(payload, 1, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > MAX_ANSWER_DEPTH:
+            return f"nests deeper than {MAX_ANSWER_DEPTH} levels (at {where or 'the top'})"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((item, depth + 1, f"{where}.{key}"[-_SHOWN:] if where else key))
+        elif isinstance(value, list):
+            stack.extend(
+                (item, depth + 1, f"{where}[{i}]"[-_SHOWN:]) for i, item in enumerate(value)
+            )
+        elif isinstance(value, str):
+            if len(value) > _MAX_DIGITS and value.strip().isdecimal():
+                return f"holds a number of {len(value)} digits (at {where or 'the top'})"
+            # JSON text inside a string is parsed later by the operations: check it too. With
+            # fewer opening brackets than the limit it cannot nest deeper, so most strings
+            # cost two counts.
+            if value.count("[") + value.count("{") > MAX_ANSWER_DEPTH and value.lstrip()[:1] in (
+                "[",
+                "{",
+            ):
+                try:
+                    inner = json.loads(value)
+                except RecursionError:
+                    return f"nests deeper than {MAX_ANSWER_DEPTH} levels (in the text at {where})"
+                except ValueError:
+                    continue  # not JSON: whoever reads it says so
+                stack.append((inner, depth + 1, f"{where}(json)"[-_SHOWN:]))
+    return None
+
+
+def _success_problem(success: object) -> str:
+    """What is wrong with an envelope's ``success`` that is not ``true``."""
+    if success is _ABSENT:
+        return "the answer has no success field"
+    if success is False:
+        return "the service answered success: false"
+    return f"the answer's success is {_shown(success)} ({type(success).__name__}), not true"
+
+
+_ABSENT: Any = object()
 
 
 def read_answer(
@@ -191,17 +286,14 @@ def read_answer(
 
     Returns:
         A successful reply only for a 2xx answer whose envelope says ``success: true`` and
-        whose body the generated client parsed; otherwise a reply carrying a typed error.
+        whose body the generated client parsed; otherwise a reply carrying a typed error: a
+        :class:`~agb.exceptions.RedirectError` for any 3xx, a
+        :class:`~agb.exceptions.MalformedResponseError` for a body that cannot be read safely
+        (not JSON, nested deeper than :data:`MAX_ANSWER_DEPTH`, a number too long for
+        ``int()``, ``success`` that is not a boolean). Never raises, whatever the answer.
     """
-    header_id = headers.get("x-request-id", "")
-    content_type = headers.get("content-type", "")
-    try:
-        payload: Any = json.loads(content) if content else None
-    except ValueError:
-        payload = None
-        readable = False
-    else:
-        readable = payload is not None
+    header_id = _header(headers, "x-request-id")
+    content_type = _header(headers, "content-type")
 
     def failure(
         cls: type[exc.APIError], text: str, request_id: str, code: str = "", message: str = ""
@@ -216,35 +308,74 @@ def read_answer(
             code=code,
             message=message,
             error=error,
-            retry_after=_retry_after(headers),
+            retry_after=retry_after_seconds(headers),
         )
 
-    if not readable or not isinstance(payload, dict):
-        what = (
-            f"a body that is not JSON ({_describe_body(content, content_type)})"
-            if not readable
-            else f"a JSON {type(payload).__name__} where an object was expected"
+    if 300 <= status < 400:
+        location = _header(headers, "location")
+        where = f" to {_shown(location)}" if location else " with no location"
+        error = exc.RedirectError(
+            f"{operation} failed: the service answered HTTP {status}, a redirect{where}; "
+            "redirects are not followed (check the endpoint)",
+            request_id=header_id,
+            http_status_code=status,
+            location=location,
         )
+        return Reply(operation, request_id=header_id, http_status=status, error=error)
+
+    payload: Any = None
+    unreadable = ""
+    try:
+        payload = json.loads(content) if content else None
+    except RecursionError:
+        unreadable = f"JSON nested deeper than Python can read ({len(content)} bytes)"
+    except ValueError as error:  # includes UnicodeDecodeError and too many digits
+        unreadable = f"a body that is not JSON ({_describe_body(content, content_type)}"
+        reason = str(error).split(":", 1)[0][:_SHOWN]
+        unreadable += f": {reason})" if content and reason else ")"
+    else:
+        if payload is None:
+            unreadable = f"a body that is not JSON ({_describe_body(content, content_type)})"
+        elif isinstance(payload, dict):
+            problem = _hostile(payload)
+            if problem:
+                unreadable = f"an answer that {problem}"
+                payload = None
+        else:
+            unreadable = f"a JSON {type(payload).__name__} where an object was expected"
+
+    if unreadable:
         if status >= 400:
             return failure(
-                error_class("", status), f"{operation} failed: HTTP {status} with {what}", header_id
+                error_class("", status),
+                f"{operation} failed: HTTP {status} with {unreadable}",
+                header_id,
             )
         return failure(
-            exc.MalformedResponseError, f"{operation}: HTTP {status} with {what}", header_id
+            exc.MalformedResponseError, f"{operation}: HTTP {status} with {unreadable}", header_id
         )
 
     request_id = _text(payload.get("requestId")) or header_id
     code = _text(payload.get("code"))
     message = _text(payload.get("message"))
-    if status >= 400 or payload.get("success") is not True:
+    success = payload.get("success", _ABSENT)
+    if status >= 400 or success is not True:
         cls = error_class(code, status if status >= 400 else None)
         if status < 300 and cls is exc.APIError:
-            text = message or "the service answered success: false"
+            problem = _success_problem(success)
+            if success is False:
+                text = message or problem
+            else:
+                text = f"{problem}: {message}" if message else problem
         else:
             text = message or f"HTTP {status}"
         return failure(cls, f"{operation} failed: {text}", request_id, code, message)
     if parse_error is not None or model is None:
-        reason = f": {type(parse_error).__name__}: {parse_error}" if parse_error else ""
+        reason = ""
+        if isinstance(parse_error, RecursionError):
+            reason = ": it nests too deeply"
+        elif parse_error is not None:
+            reason = f": {type(parse_error).__name__}: {str(parse_error)[:200]}"
         return failure(
             exc.MalformedResponseError,
             f"{operation}: the answer does not have the expected shape{reason}",
@@ -269,12 +400,21 @@ def read_answer(
     )
 
 
+def _header(headers: httpx.Headers, name: str) -> str:
+    """A header's value as text, ``""`` when absent (never raises on odd bytes)."""
+    try:
+        return str(headers.get(name, ""))
+    except (UnicodeDecodeError, ValueError):
+        return ""
+
+
 def read_transport_failure(operation: str, error: httpx.HTTPError) -> Reply:
     """Turn an httpx exception (no usable answer) into a reply with a connection error."""
     sent = not isinstance(
-        error, httpx.ConnectError | httpx.ConnectTimeout | httpx.UnsupportedProtocol
+        error,
+        httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.UnsupportedProtocol,
     )
-    detail = str(error) or type(error).__name__
+    detail = str(error)[:300] or type(error).__name__
     if isinstance(error, httpx.TimeoutException):
         err: exc.AGBError = exc.APITimeoutError(
             f"{operation}: the request timed out ({type(error).__name__}: {detail})"
@@ -282,3 +422,39 @@ def read_transport_failure(operation: str, error: httpx.HTTPError) -> Reply:
     else:
         err = exc.APIConnectionError(f"{operation}: {type(error).__name__}: {detail}")
     return Reply(operation, error=err, sent=sent)
+
+
+def read_unsendable(operation: str, argument: str, why: str) -> Reply:
+    """A reply for a request that could not be built or sent because of an argument.
+
+    Args:
+        operation: The operation id.
+        argument: The name of the argument that cannot be sent (``""`` when unknown).
+        why: What is wrong with it.
+
+    Returns:
+        A failed reply with ``sent=False``, code ``InvalidParameter`` and an
+        :class:`~agb.exceptions.UnsendableRequestError`.
+    """
+    what = f"argument {argument!r}" if argument else "the request"
+    error = exc.UnsendableRequestError(
+        f"{operation}: {what} cannot be sent: {why}", argument=argument
+    )
+    return Reply(operation, code="InvalidParameter", message=error.message, error=error, sent=False)
+
+
+def read_too_large(operation: str, status: int, headers: httpx.Headers, limit: int) -> Reply:
+    """A reply for an answer larger than ``limit`` bytes (after decompression).
+
+    Returns:
+        A failed reply with a :class:`~agb.exceptions.ResponseTooLargeError`.
+    """
+    request_id = _header(headers, "x-request-id")
+    error = exc.ResponseTooLargeError(
+        f"{operation} failed: the answer (HTTP {status}) is larger than the {limit}-byte "
+        "limit (Config.max_response_bytes, counted after decompression); it was not read",
+        request_id=request_id,
+        http_status_code=status,
+        limit=limit,
+    )
+    return Reply(operation, request_id=request_id, http_status=status, error=error)

@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import math
 import os
+import urllib.parse
 from collections.abc import Mapping
 
 from attrs import define, field
 
 from agb.exceptions import ConfigurationError
 
-__all__ = ["DEFAULT_ENDPOINT", "DEFAULT_TIMEOUT_MS", "Config", "default_config", "load_config"]
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT_MS",
+    "Config",
+    "default_config",
+    "endpoint_url",
+    "load_config",
+]
 
 DEFAULT_ENDPOINT = "sdk-api.agb.cloud"
 DEFAULT_TIMEOUT_MS = 60_000
+DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 
 
 @define
@@ -36,27 +46,27 @@ class Config:
             sessions at once against a local emulator took 4.1 s with 10, 4.5 s with 20 and
             9.5 s with 100 (``scripts/bench_sdk.py fanout``). Raise it for a high-latency link
             with many calls in flight.
+        max_response_bytes: The largest answer the client reads, counted after decompression
+            (default 10 MiB; the service's answers are a few KiB). A larger one is a failed
+            result with a :class:`~agb.exceptions.ResponseTooLargeError` naming the limit, and
+            is not retried.
     """
 
     endpoint: str = DEFAULT_ENDPOINT
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     max_retries: int = field(default=2, kw_only=True)
     max_connections: int = field(default=10, kw_only=True)
+    max_response_bytes: int = field(default=DEFAULT_MAX_RESPONSE_BYTES, kw_only=True)
 
     @property
     def base_url(self) -> str:
         """The endpoint as a URL with a scheme and no trailing slash.
 
         Raises:
-            ConfigurationError: If the endpoint is empty or not text.
+            ConfigurationError: If the endpoint is not an http(s) URL or host (see
+                :func:`endpoint_url`).
         """
-        endpoint = self.endpoint
-        if not isinstance(endpoint, str) or not endpoint.strip():
-            raise ConfigurationError(f"endpoint must be a non-empty host or URL, got {endpoint!r}")
-        endpoint = endpoint.strip().rstrip("/")
-        if not endpoint.startswith(("http://", "https://")):
-            endpoint = "https://" + endpoint
-        return endpoint
+        return endpoint_url(self.endpoint)
 
     @property
     def timeout_seconds(self) -> float:
@@ -79,11 +89,78 @@ class Config:
             ConfigurationError: Naming the first field that is wrong.
         """
         _ = self.base_url, self.timeout_seconds
-        for name in ("max_retries", "max_connections"):
+        for name in ("max_retries", "max_connections", "max_response_bytes"):
             value = getattr(self, name)
             minimum = 0 if name == "max_retries" else 1
             if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
                 raise ConfigurationError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+_SCHEME = "://"
+
+
+def endpoint_url(endpoint: object) -> str:
+    """``endpoint`` as the base URL requests go to: a scheme, a host, no trailing slash.
+
+    Args:
+        endpoint: A host (``sdk-api.agb.cloud``, ``127.0.0.1:8000``), which gets ``https://``,
+            or an ``http://`` / ``https://`` URL, optionally with a path prefix.
+
+    Returns:
+        The URL, e.g. ``"https://sdk-api.agb.cloud"``.
+
+    Raises:
+        ConfigurationError: If ``endpoint`` is empty or not text; holds spaces or control
+            characters; has another scheme (``ftp://h``); has no host (``http://``); has a user
+            name or password (the API key is the only credential; the password is not shown);
+            has a query or fragment; or is not a valid URL (an unclosed IPv6 bracket, a bad
+            port).
+    """
+    if not isinstance(endpoint, str) or not endpoint.strip():
+        raise ConfigurationError(f"endpoint must be a non-empty host or URL, got {endpoint!r}")
+    text = endpoint.strip()
+    if any(not char.isprintable() or char.isspace() for char in text):
+        raise ConfigurationError("endpoint must not contain spaces or control characters")
+    if _SCHEME in text:
+        scheme = text.split(_SCHEME, 1)[0]
+        if scheme.lower() not in ("http", "https"):
+            shown = scheme if len(scheme) <= 20 and scheme.isascii() else scheme[:20] + "..."
+            raise ConfigurationError(
+                f"endpoint must be an http:// or https:// URL or a host, got scheme {shown!r}"
+            )
+        url = scheme.lower() + text[len(scheme) :]
+    else:
+        url = "https://" + text
+    # The user name and password never show: cut them out before any message quotes the URL.
+    scheme, _, rest = url.partition(_SCHEME)
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority:
+        host = authority.rsplit("@", 1)[1]
+        raise ConfigurationError(
+            "endpoint must not contain a user name or password (the API key is the only "
+            f"credential): got {scheme}://***@{host}"
+        )
+    if "?" in url or "#" in url:
+        shown = url.split("?", 1)[0].split("#", 1)[0]
+        raise ConfigurationError(
+            f"endpoint must not have a query or fragment (?... or #...): got {shown!r} with one"
+        )
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise ConfigurationError(f"endpoint {url!r} is not a valid URL: {error}") from None
+    if not parts.hostname:
+        raise ConfigurationError(f"endpoint {url!r} has no host")
+    if port == 0:
+        raise ConfigurationError(f"endpoint {url!r} has port 0")
+    try:
+        import httpx  # the client needs it anyway; not at the top to keep config light
+
+        httpx.URL(url)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as error:
+        raise ConfigurationError(f"endpoint {url!r} is not a valid URL: {error}") from None
+    return url.rstrip("/")
 
 
 def default_config() -> Config:

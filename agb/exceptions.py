@@ -180,3 +180,78 @@ class WaitTimeoutError(SessionError):
             message, request_id=request_id, code=code, http_status_code=http_status_code
         )
         self.status = status
+
+
+class RedirectError(APIError):
+    """The service (or a proxy in front of it) answered with a redirect (HTTP 3xx).
+
+    Redirects are never followed: the API key would go along to wherever they point.
+
+    Attributes:
+        location: The ``Location`` the answer pointed to (``""`` when it gave none).
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request_id: str = "",
+        code: str = "",
+        http_status_code: int | None = None,
+        location: str = "",
+    ) -> None:
+        super().__init__(
+            message, request_id=request_id, code=code, http_status_code=http_status_code
+        )
+        self.location = location
+
+
+class ResponseTooLargeError(APIError):
+    """The answer was larger than ``Config.max_response_bytes`` (counted after decompression).
+
+    The rest of it was not read, and the request is not tried again.
+
+    Attributes:
+        limit: The limit in bytes.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request_id: str = "",
+        code: str = "",
+        http_status_code: int | None = None,
+        limit: int = 0,
+    ) -> None:
+        super().__init__(
+            message, request_id=request_id, code=code, http_status_code=http_status_code
+        )
+        self.limit = limit
+
+
+class UnsendableRequestError(BadRequestError):
+    """An argument cannot be put on the wire (a lone surrogate, a query past 64 KiB...).
+
+    The request was never sent; ``code`` is ``"InvalidParameter"``.
+
+    Attributes:
+        argument: The name of the argument that could not be sent (``""`` when unknown).
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request_id: str = "",
+        code: str = "InvalidParameter",
+        http_status_code: int | None = None,
+        argument: str = "",
+    ) -> None:
+        super().__init__(
+            message, request_id=request_id, code=code, http_status_code=http_status_code
+        )
+        self.argument = argument
+
+
+__all__ += ["RedirectError", "ResponseTooLargeError", "UnsendableRequestError"]

@@ -25,6 +25,7 @@ from agb.exceptions import (
     MalformedResponseError,
     NotFoundError,
     RateLimitError,
+    RedirectError,
     ServerError,
     SessionError,
     WaitTimeoutError,
@@ -164,7 +165,8 @@ def test_read_answer_failures(
         (200, b"OK", "text/plain", MalformedResponseError),
         (499, b"client closed request", "text/plain", BadRequestError),
         (404, b"<html><title>404 Not Found</title></html>", "text/html", NotFoundError),
-        (302, b"<html>moved</html>", "text/html", MalformedResponseError),
+        # Issue 12: a 3xx is reported as the redirect it is (and not retried).
+        (302, b"<html>moved</html>", "text/html", RedirectError),
     ],
 )  # fmt: skip
 def test_read_answer_bodies_that_are_not_an_envelope(

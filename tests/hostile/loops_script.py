@@ -1,0 +1,40 @@
+"""Run as a script: 300 ``asyncio.run`` calls with one AGB, then close it (see test_hostile_pools).
+
+Started with ``python -W error::ResourceWarning``; prints ``clean`` at the end. Any unclosed
+socket or transport shows on stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sys
+
+from hostile_kit import KEY, SID, head, raw_server
+
+from agb import AGB, Config
+
+BODY = b'{"success": true, "code": "ok", "requestId": "r", "data": {"sessionId": "s-1"}}'
+
+
+def answer(request: bytes, conn: object) -> None:
+    headers = {"content-type": "application/json", "content-length": str(len(BODY))}
+    conn.sendall(head(200, headers) + BODY)  # type: ignore[attr-defined]
+
+
+def main(loops: int) -> None:
+    with raw_server(answer) as server:
+        agb = AGB(KEY, Config(server.url))
+        for _ in range(loops):
+            result = asyncio.run(agb.get_session_async(SID))
+            assert result.success, result
+        assert agb.get_session(SID).success
+        left = len(agb._transport._loops)
+        agb.close()
+        del agb
+        gc.collect()
+    print(f"clean, {left} pools left")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))

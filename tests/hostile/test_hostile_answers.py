@@ -1,0 +1,217 @@
+"""Nothing a server sends escapes as a raw exception: only failed results (issue 12).
+
+Each case runs sync and async against a fake transport, and checks the result, that the call
+ended well within its deadline (retries sleep on a fake clock), and that the key shows nowhere.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hostile_kit import SID, Fake, Runner, Watch, answer, assert_no_key, envelope, fake_agb
+
+from agb import Session
+from agb.exceptions import (
+    APIError,
+    MalformedResponseError,
+    RateLimitError,
+    RedirectError,
+)
+
+DEADLINE = 5.0  # seconds of real time any of these calls may take (the HTTP timeout)
+
+
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def check(result: object, watch: Watch, cls: type[Exception]) -> None:
+    assert result.success is False  # type: ignore[attr-defined]
+    assert isinstance(result.error, cls), result.error  # type: ignore[attr-defined]
+    assert watch.elapsed < DEADLINE
+    assert_no_key(watch.texts(result))
+
+
+@pytest.mark.parametrize("levels", [100, 5_000, 200_000])
+async def test_deeply_nested_json_is_a_malformed_answer(
+    run: Runner, watch: Watch, levels: int
+) -> None:
+    body = b'{"success": true, "data": ' + deep(levels).encode() + b"}"
+    fake = Fake({"*": [answer(body)]})
+    with fake_agb(fake) as agb, watch:
+        result = await run(agb, "get_session", SID)
+    check(result, watch, MalformedResponseError)
+    assert "nest" in result.error_message
+
+
+@pytest.mark.parametrize("where", ["labels", "contextStatus"])
+async def test_json_text_nested_deep_inside_an_answer_is_malformed(
+    run: Runner, watch: Watch, where: str
+) -> None:
+    """labels and contextStatus are JSON text inside JSON: read later, checked at the root."""
+    nested = deep(3_000)
+    if where == "labels":
+        fake = Fake({"/sdk/GetLabel": [answer(envelope({"labels": nested}))]})
+        # get_labels documents that an unreadable answer raises MalformedResponseError.
+        with fake_agb(fake) as agb, watch, pytest.raises(MalformedResponseError) as raised:
+            await run(Session(agb, SID), "get_labels")
+        assert "nest" in raised.value.message
+        assert watch.elapsed < DEADLINE
+        assert_no_key(watch.texts(raised.value))
+        return
+    inner = json.dumps([{"type": "data", "data": nested}])
+    fake = Fake({"/sdk/GetContextInfo": [answer(envelope({"contextStatus": inner}))],
+                 "/sdk/SyncContext": [answer(envelope())],
+                 "*": [answer(envelope({"sessionId": SID, "status": "FINISH"}))]})  # fmt: skip
+    with fake_agb(fake) as agb, watch:
+        result = await run(Session(agb, SID), "delete", sync_context=True, timeout=30)
+    # Unreadable context answers are retried as transient until the wait's deadline.
+    assert result.context_synced is False
+    assert watch.elapsed < DEADLINE
+    assert_no_key(watch.texts(result))
+    return
+
+
+async def test_json_text_doubly_nested_inside_context_status_is_checked(
+    run: Runner, watch: Watch
+) -> None:
+    rows = deep(3_000)
+    inner = json.dumps([{"type": "data", "data": rows}])  # rows: JSON text in JSON text in JSON
+    fake = Fake({"/sdk/GetContextInfo": [answer(envelope({"contextStatus": inner}))],
+                 "/sdk/SyncContext": [answer(envelope())],
+                 "*": [answer(envelope({"sessionId": SID, "status": "FINISH"}))]})  # fmt: skip
+    with fake_agb(fake) as agb, watch:
+        result = await run(Session(agb, SID), "delete", sync_context=True, timeout=30)
+    assert result.context_synced is False
+    assert watch.elapsed < DEADLINE
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"success": true, "count": ' + b"7" * 5000 + b', "data": []}',
+        b'{"success": true, "count": "' + b"7" * 5000 + b'", "data": []}',
+        b'{"success": true, "maxResults": "' + b"7" * 100_000 + b'", "data": []}',
+    ],
+    ids=["number", "digit-string", "huge-digit-string"],
+)
+async def test_numbers_of_thousands_of_digits_are_a_malformed_answer(
+    run: Runner, watch: Watch, body: bytes
+) -> None:
+    fake = Fake({"*": [answer(body)]})
+    with fake_agb(fake) as agb, watch:
+        result = await run(agb, "list")
+    check(result, watch, MalformedResponseError)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Mon, garbage", "Mon, 32 Jan 2026 00:00:00 GMT", "Fri, 01 Jan 10000 00:00:00 GMT",
+     "Mon, 01 Foo 2026 25:61:61 GMT", "1e999", "-5", "nan", "x" * 10_000, ",", "Mon,"],
+)  # fmt: skip
+async def test_a_retry_after_that_is_not_a_date_is_ignored(
+    run: Runner, watch: Watch, value: str
+) -> None:
+    throttled = answer(envelope(success=False, code="Throttling"), 429, **{"retry-after": value})
+    fake = Fake({"*": [throttled]})
+    with fake_agb(fake) as agb, watch:
+        result = await run(agb, "get_session", SID)
+    check(result, watch, RateLimitError)
+    assert result.error.retry_after is None or result.error.retry_after >= 0
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308, 300, 304])
+async def test_a_redirect_is_reported_as_one_and_not_retried(
+    run: Runner, watch: Watch, status: int
+) -> None:
+    location = "https://elsewhere.example/mcp/getSession"
+    headers = {"location": location, "content-type": "text/html"}
+    fake = Fake({"*": [(status, headers, b"<html>moved</html>")]})
+    with fake_agb(fake) as agb, watch:
+        result = await run(agb, "get_session", SID)
+    check(result, watch, RedirectError)
+    assert result.http_status_code == status
+    assert result.error.location == location
+    assert location in result.error_message
+    assert "redirect" in result.error_message
+    assert "expected shape" not in result.error_message
+    assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("success", "said"),
+    [
+        ("true", "'true' (str)"),
+        (1, "1 (int)"),
+        (None, "None (NoneType)"),
+        ("__absent__", "no success field"),
+    ],
+)
+async def test_a_success_that_is_not_true_says_exactly_what_came(
+    run: Runner, watch: Watch, success: object, said: str
+) -> None:
+    body = envelope({"sessionId": SID, "status": "RUNNING"})
+    if success == "__absent__":
+        del body["success"]
+    else:
+        body["success"] = success
+    fake = Fake({"*": [answer(body)]})
+    with fake_agb(fake) as agb, watch:
+        result = await run(agb, "get_session", SID)
+    check(result, watch, APIError)
+    assert said in result.error_message
+    assert "success: false" not in result.error_message
+
+
+async def test_an_id_the_server_hands_out_that_cannot_be_encoded_fails_each_later_call(
+    run: Runner, watch: Watch
+) -> None:
+    created = (
+        b'{"success": true, "code": "ok", "data": {"sessionId": "s-\\ud800", "success": true}}'
+    )
+    fake = Fake({"/mcp/createSession": [answer(created)]})
+    from agb.session_params import CreateSessionParams
+
+    with fake_agb(fake) as agb, watch:
+        made = await run(agb, "create", CreateSessionParams(image_id="img"))
+        assert made.success
+        session = made.session
+        results = [
+            await run(session, "get_labels"),
+            await run(session, "info"),
+            await run(session, "pause", timeout=5),
+            await run(session, "set_labels", {"a": "b"}),
+            await run(agb, "get_session", session.session_id),
+        ]
+    for result in results:
+        assert result.success is False
+        assert result.code == "InvalidParameter"
+        assert result.error.code == "InvalidParameter"
+        assert "surrogate" in result.error_message
+        assert "session_id" in result.error_message
+    assert fake.paths() == ["/mcp/createSession"]  # nothing unsendable went out
+    assert watch.elapsed < DEADLINE
+    assert_no_key(watch.texts(*results))
+
+
+@pytest.mark.parametrize(
+    ("labels", "named"),
+    [({"k": "v\ud800"}, "labels"), ({"k\udfff": "v"}, "labels"), ({"k": "v" * 70_000}, "labels")],
+    ids=["surrogate-value", "surrogate-key", "query-past-64KiB"],
+)
+async def test_arguments_that_cannot_be_sent_give_a_failed_result_naming_them(
+    run: Runner, watch: Watch, labels: dict[str, str], named: str
+) -> None:
+    fake = Fake({"*": [answer(envelope({"labels": "{}"}))]})
+    with fake_agb(fake) as agb, watch:
+        session = Session(agb, SID)
+        results = [await run(session, "set_labels", labels), await run(agb, "list", labels)]
+    for result in results:
+        assert result.success is False
+        assert result.code == "InvalidParameter"
+        assert result.error.argument == named
+        assert named in result.error_message
+    assert fake.requests == []
+    assert watch.elapsed < DEADLINE
+    assert_no_key(watch.texts(*results))

@@ -1,0 +1,167 @@
+"""Pools: each loop's async pool closes with its loop; close, aclose and garbage collection
+close every pool; a forked child never uses its parent's connections; ``raw`` per loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import socket
+import subprocess
+import sys
+import threading
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import Future
+from pathlib import Path
+
+import pytest
+from hostile_kit import KEY, SID, RawServer, head, raw_server
+
+from agb import AGB, Config
+from agb_api_client.api.sessions import get_session
+from agb_api_client.models import SessionIdRequest
+
+BODY = b'{"success": true, "code": "ok", "requestId": "r", "data": {"sessionId": "s-1"}}'
+HERE = Path(__file__).parent
+
+
+def ok(request: bytes, conn: socket.socket) -> None:
+    headers = {"content-type": "application/json", "content-length": str(len(BODY))}
+    conn.sendall(head(200, headers) + BODY)
+
+
+@pytest.fixture
+def server() -> Iterator[RawServer]:
+    with raw_server(ok) as running:
+        yield running
+
+
+def all_hung_up(server: RawServer, timeout: float = 10.0) -> bool:
+    """Whether the client closed every connection it opened (each server thread ended)."""
+    for thread in server.threads:
+        thread.join(timeout)
+    return not any(thread.is_alive() for thread in server.threads)
+
+
+class LoopThread:
+    """An event loop running in a thread of its own, for as long as the test needs."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: object) -> object:
+        future: Future[object] = asyncio.run_coroutine_threadsafe(coro, self.loop)  # type: ignore[arg-type]
+        return future.result(30)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+def test_300_event_loops_leave_no_socket_open() -> None:
+    """``python -W error::ResourceWarning``: 300 asyncio.run calls, and not one warning."""
+    done = subprocess.run(
+        [sys.executable, "-W", "error::ResourceWarning", str(HERE / "loops_script.py"), "300"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=HERE,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([os.environ.get("PYTHONPATH", ""), str(HERE)]),
+        },
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "clean, 0 pools left" in done.stdout
+    for bad in ("ResourceWarning", "unclosed", "Exception ignored"):
+        assert bad not in done.stderr, done.stderr[-2000:]
+
+
+def test_a_loops_pool_closes_when_the_loop_ends(server: RawServer) -> None:
+    with AGB(KEY, Config(server.url)) as agb:
+        for _ in range(3):
+            assert asyncio.run(agb.get_session_async(SID)).success
+            assert agb._transport._loops == {}
+        assert all_hung_up(server)
+        assert len(server.conns) == 3
+
+
+@pytest.mark.parametrize("how", ["close", "aclose", "gc"])
+def test_close_aclose_and_collection_close_every_pool(server: RawServer, how: str) -> None:
+    loops = [LoopThread(), LoopThread()]
+    try:
+        agb = AGB(KEY, Config(server.url))
+        assert agb.get_session(SID).success
+        for worker in loops:
+            assert worker.run(agb.get_session_async(SID)).success  # type: ignore[attr-defined]
+        assert len(server.conns) == 3
+        if how == "close":
+            agb.close()
+        elif how == "aclose":
+            loops[0].run(agb.aclose())
+        else:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ResourceWarning)
+                del agb
+                gc.collect()
+            # Collected, not merely dropped: each pool was closed, none left to the GC.
+            assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+        assert all_hung_up(server), "a pool was left open"
+    finally:
+        for worker in loops:
+            worker.stop()
+
+
+def test_a_forked_child_never_uses_its_parents_connections(server: RawServer) -> None:
+    with AGB(KEY, Config(server.url)) as agb:
+        assert agb.get_session(SID).success
+        assert len(server.conns) == 1
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: one call, report, leave at once
+            try:
+                outcome = b"ok" if agb.get_session(SID).success else b"failed"
+                outcome += b" async-ok" if asyncio.run(agb.get_session_async(SID)).success else b""
+            except BaseException as error:
+                outcome = repr(error).encode()[:200]
+            os.write(write, outcome)
+            os._exit(0)
+        os.close(write)
+        with os.fdopen(read, "rb") as pipe:
+            said = pipe.read()
+        os.waitpid(pid, 0)
+        assert said == b"ok async-ok"
+        assert len(server.conns) == 3  # the child opened its own connections
+        assert agb.get_session(SID).success  # and left the parent's alone
+        assert len(server.conns) == 3
+
+
+def test_raw_read_inside_a_loop_keeps_working_while_another_thread_uses_another(
+    server: RawServer,
+) -> None:
+    agb = AGB(KEY, Config(server.url))
+    both = threading.Barrier(2, timeout=30)
+    outcomes: list[object] = []
+
+    async def use_raw() -> None:
+        raw = agb.raw
+        both.wait()  # the other thread has read raw in its own loop too
+        for _ in range(5):
+            answer = await get_session.asyncio_detailed(client=raw, body=SessionIdRequest(SID))
+            outcomes.append(int(answer.status_code))
+            await asyncio.sleep(0)
+        outcomes.append(raw.get_async_httpx_client() is agb._transport.async_client())
+
+    threads = [threading.Thread(target=asyncio.run, args=(use_raw(),)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    agb.close()
+    assert outcomes.count(200) == 10
+    assert outcomes.count(True) == 2
