@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
@@ -45,6 +45,8 @@ class EmulatorConfig:
         epoch: Unix time that the clock's first reading maps to (task start/finish times);
             ``None`` means the real time at start-up, or 1700000000 when ``seed`` is given.
         max_page_size: Largest ``maxResults`` honoured; larger values are capped to it.
+        sleep: The asynchronous sleep behind the ``slow`` fault's delay; ``None`` means
+            :func:`asyncio.sleep`. A seam for tests.
     """
 
     api_key: str | None = None
@@ -57,6 +59,7 @@ class EmulatorConfig:
     retry_after_seconds: int = attrs.field(default=1, validator=_non_negative)
     epoch: float | None = None
     max_page_size: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+    sleep: Callable[[float], Awaitable[None]] | None = None
 
     def __attrs_post_init__(self) -> None:
         """Check the fields that depend on each other.
