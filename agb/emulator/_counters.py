@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Final
+
+from agb.emulator._operations import API_PATHS
+
+#: The key that requests to paths no operation has are counted under, so that junk paths
+#: (sent by anyone, even without a key) cannot grow the counters without bound.
+OTHER_PATHS: Final = "(other paths)"
 
 
 class Counters:
@@ -16,8 +22,8 @@ class Counters:
         self.internal_errors = 0
 
     def count_request(self, path: str) -> None:
-        """Count one request to ``path``."""
-        self.requests[path] += 1
+        """Count one request to ``path`` (under :data:`OTHER_PATHS` unless an operation's)."""
+        self.requests[path if path in API_PATHS else OTHER_PATHS] += 1
 
     def snapshot(self) -> dict[str, Any]:
         """The counters as the stats show them."""

@@ -48,10 +48,20 @@ def _text(kind: str, name: str, value: Any) -> str:
     return value
 
 
+#: Statuses whose answers cannot carry a body (RFC 9110): a fault that sends one with a body
+#: would corrupt the connection.
+_NO_BODY_STATUSES: Final = frozenset({204, 205, 304})
+
+
 def _status_from(low: int) -> _Check:
     def check(kind: str, name: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 599:
             raise ValueError(f"fault {kind!r}: {name} must be an integer {low}..599, got {value!r}")
+        if value in _NO_BODY_STATUSES:
+            raise ValueError(
+                f"fault {kind!r}: {name} {value} cannot carry a body; "
+                f"use {low}..599 except {', '.join(map(str, sorted(_NO_BODY_STATUSES)))}"
+            )
         return value
 
     return check
@@ -182,10 +192,10 @@ class RateLimited(FaultKind):
 
 
 class Html(FaultKind):
-    """An nginx-style HTML error page with status ``status`` (default 502)."""
+    """An nginx-style HTML error page with status ``status`` (200-599 but 204/205/304; 502)."""
 
     name = "html"
-    params = {"status": _status_from(100)}
+    params = {"status": _status_from(200)}
     applied = False
     random_params: ClassVar[Mapping[str, Any] | None] = {"status": 500}
 

@@ -245,7 +245,13 @@ def endpoint(
         exchange: Exchange = request.scope[EXCHANGE_KEY]
         fault = exchange.fault
         try:
-            body = await read_json_object(request, required=body_required) if reads_body else {}
+            body = (
+                await read_json_object(
+                    request, required=body_required, deadline=em.config.body_timeout_seconds
+                )
+                if reads_body
+                else {}
+            )
             query = request.query_params if request.scope.get("query_string") else NO_QUERY
             extra = {} if fault is None else fault.behaviour.arguments(fault, operation_id)
             reply = handler(Call(em, exchange, query, body, extra))

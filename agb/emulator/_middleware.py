@@ -48,8 +48,9 @@ def auth_problem(scope: Scope, api_key: str | None) -> ApiError | None:
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
         return ApiError(403, "AccessDenied", "The authorization header must be 'Bearer <API key>'")
+    # The header's bytes against the key's ASCII bytes (EmulatorConfig allows no other key).
     if api_key is not None and not hmac.compare_digest(
-        key.encode("utf-8", "replace"), api_key.encode()
+        key.encode("latin-1"), api_key.encode("ascii")
     ):
         return ApiError(403, "AccessDenied", "The API key is not valid")
     return None

@@ -14,7 +14,7 @@ from typing import Any, Final
 from agb.emulator._clock import ManualClock
 from agb.emulator._config import EmulatorConfig
 from agb.emulator._counters import Counters
-from agb.emulator._errors import ApiError
+from agb.emulator._errors import ApiError, invalid
 from agb.emulator._faults import FaultScript
 from agb.emulator._sessions import (
     PAUSED,
@@ -33,6 +33,9 @@ from agb.emulator._sessions import (
 )
 from agb.emulator._store import SessionStore
 
+#: The furthest a manual clock may be moved through the emulator (2**40 s, ~35,000 years):
+#: float readings up to this still tell apart times a millisecond apart.
+MAX_CLOCK_SECONDS: Final = float(2**40)
 _SEEDED_EPOCH: Final = 1_700_000_000.0
 _ID_ALPHABET: Final = string.ascii_lowercase + string.digits
 
@@ -107,9 +110,17 @@ class Emulator:
             return {**self._counters.snapshot(), "sessions": len(self._store.sessions)}
 
     def advance_clock(self, seconds: float) -> float:
-        """Move a :class:`ManualClock` forward; ``ApiError`` if the clock is another kind."""
+        """Move a :class:`ManualClock` forward and return the new reading.
+
+        Raises:
+            ApiError: 400 ``ClockNotManual`` for another kind of clock; 400
+                ``InvalidParameter`` past :data:`MAX_CLOCK_SECONDS`.
+        """
         if not isinstance(self.clock, ManualClock):
             raise ApiError(400, "ClockNotManual", "the emulator runs on a real clock")
+        if self.clock() + seconds > MAX_CLOCK_SECONDS:
+            # Beyond this, adding a transition time to a reading no longer changes it.
+            raise invalid(f"the clock cannot move past {MAX_CLOCK_SECONDS:.0f} s")
         return self.clock.advance(seconds)
 
     def wall_time(self, at: float) -> int:
@@ -191,15 +202,12 @@ class Emulator:
         start_seq = decode_token("s", next_token)
         with self._lock:
             now = self._begin()
-            page, following, count = self._store.index.page(
-                labels, start_seq, max_results, self._store.sessions
-            )
+            page, following, count = self._store.page(labels, start_seq, max_results)
             items = []
             for s in page:
                 self._store.settle(s, now)
-                items.append(
-                    {"sessionId": s.session_id, "sessionStatus": self._store.shown(s, now)}
-                )
+                status = self._store.shown(s, now)
+                items.append({"sessionId": s.session_id, "sessionStatus": status})
             token = "" if following is None else encode_token("s", following)
             return items, token, count
 

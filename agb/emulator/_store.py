@@ -42,7 +42,7 @@ class SessionStore:
         self, labels: Mapping[str, str], start_seq: int, size: int
     ) -> tuple[list[Session], int | None, int]:
         """See :meth:`SessionIndex.page`."""
-        return self.index.page(labels, start_seq, size, self.sessions)
+        return self.index.page(labels, start_seq, size)
 
     def phase(self, s: Session, now: float) -> str:
         """The session's real status at ``now``."""

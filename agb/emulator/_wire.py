@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -69,7 +70,9 @@ class Exchange:
 
 def dumps(value: Any) -> bytes:
     """Compact JSON text, non-ASCII kept as is."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    # allow_nan=False: a NaN or an infinity would make text no JSON parser accepts; better an
+    # internal error (counted, and tests expect none) than an answer that is not JSON.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 def ok_body(
@@ -120,11 +123,50 @@ def render(
 def error_response(
     exchange: Exchange, err: ApiError, headers: Mapping[str, str] | None = None
 ) -> Response:
-    """The error envelope of ``err`` as an answer."""
-    return render(exchange, err.status, error_body(exchange.request_id, err), headers)
+    """The error envelope of ``err`` as an answer, with ``err.headers`` and ``headers``."""
+    all_headers = {**err.headers, **(headers or {})}
+    return render(exchange, err.status, error_body(exchange.request_id, err), all_headers or None)
 
 
 # --------------------------------------------------------------------------- parsing
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether decoded JSON holds text that UTF-8 cannot encode (``"\\udc80"`` escapes).
+
+    Iterative, so that JSON nested as deep as the decoder allows cannot exhaust the stack.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def loads(raw: str | bytes, what: str) -> Any:
+    """Decoded JSON that can be sent back: no lone surrogates (``ApiError`` 400 naming ``what``).
+
+    Raises:
+        ValueError: ``raw`` is not JSON (also for JSON nested too deep).
+        ApiError: It holds a lone surrogate.
+    """
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+    if _has_lone_surrogate(value):
+        raise invalid(f"{what} has text that is not valid Unicode (a lone surrogate)")
+    return value
 
 
 def short(text: str, limit: int = 80) -> str:
@@ -132,21 +174,39 @@ def short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-async def read_json_object(request: Request, *, required: bool) -> dict[str, Any]:
+async def read_json_object(request: Request, *, required: bool, deadline: float) -> dict[str, Any]:
     """The request body as a JSON object (``{}`` for an empty body unless ``required``).
 
+    Args:
+        request: The request.
+        required: Whether an empty body is refused.
+        deadline: Seconds the whole body may take to arrive.
+
     Raises:
-        ApiError: 413 over :data:`MAX_BODY_BYTES`; 400 when it is not a JSON object.
+        ApiError: 413 over :data:`MAX_BODY_BYTES` (announced or sent); 408 when the body is
+            not in by ``deadline``; 400 when it is not a JSON object. The 413 and 408 answers
+            close the connection, so the rest of the body is never read.
     """
+    close = {"Connection": "close"}
+    too_large = ApiError(
+        413, "RequestTooLarge", f"The request body exceeds {MAX_BODY_BYTES} bytes", close
+    )
+    announced = request.headers.get("content-length", "")
+    if announced.isdigit() and (len(announced) > 18 or int(announced) > MAX_BODY_BYTES):
+        raise too_large
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise ApiError(
-                413, "RequestTooLarge", f"The request body exceeds {MAX_BODY_BYTES} bytes"
-            )
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(deadline):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise too_large
+                chunks.append(chunk)
+    except TimeoutError:
+        raise ApiError(
+            408, "RequestTimeout", f"The request body did not arrive within {deadline:g} s", close
+        ) from None
     raw = b"".join(chunks)
     if not raw.strip():
         if not required:
@@ -155,8 +215,8 @@ async def read_json_object(request: Request, *, required: bool) -> dict[str, Any
             "A JSON object request body is required (send {} when there is nothing in it)"
         )
     try:
-        value = json.loads(raw)
-    except (ValueError, RecursionError):
+        value = loads(raw, "The request body")
+    except ValueError:
         raise invalid("The request body is not valid JSON") from None
     if not isinstance(value, dict):
         raise invalid("The request body must be a JSON object")
@@ -217,8 +277,8 @@ def parse_label_map(text: str, name: str) -> dict[str, str]:
     """JSON text of an object of non-empty string keys to string values."""
     problem = f"{name} must be JSON text of an object of string keys to string values"
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
+        value = loads(text, name)
+    except ValueError:
         raise invalid(f"{problem}; it is not valid JSON") from None
     if not isinstance(value, dict):
         raise invalid(f"{problem}; got {type(value).__name__}")
