@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 
@@ -14,7 +15,9 @@ class ManualClock:
     """
 
     def __init__(self, start: float = 0.0) -> None:
-        """Create a clock that reads ``start`` until it is advanced."""
+        """Create a clock that reads ``start`` (a finite number) until it is advanced."""
+        if not math.isfinite(start):
+            raise ValueError(f"a clock starts at a finite reading, got {start!r}")
         self._now = float(start)
         self._lock = threading.Lock()
 
@@ -24,12 +27,19 @@ class ManualClock:
             return self._now
 
     def advance(self, seconds: float) -> float:
-        """Move the clock forward by ``seconds`` (>= 0) and return the new reading."""
+        """Move the clock forward by ``seconds`` (>= 0) and return the new reading.
+
+        Raises:
+            ValueError: ``seconds`` is negative or NaN, or the reading would not be finite.
+        """
         if not seconds >= 0:  # also rejects NaN
             raise ValueError(f"a clock only moves forward; got {seconds!r} seconds")
         with self._lock:
-            self._now += float(seconds)
-            return self._now
+            now = self._now + float(seconds)
+            if not math.isfinite(now):
+                raise ValueError(f"advancing by {seconds!r} s would take the clock past any time")
+            self._now = now
+            return now
 
     def __repr__(self) -> str:
         return f"ManualClock(now={self():.6f})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
@@ -13,6 +13,11 @@ import attrs
 def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: float) -> None:
     if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
         raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+
+
+def _positive(_inst: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{attribute.name} must be a finite number > 0, got {value!r}")
 
 
 def _fraction(_inst: Any, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -25,7 +30,8 @@ class EmulatorConfig:
     """How an emulator behaves; every field has a default suited to interactive use.
 
     Attributes:
-        api_key: The only bearer key accepted; ``None`` accepts any non-empty bearer key.
+        api_key: The only bearer key accepted; ``None`` accepts any non-empty bearer key. It
+            must be printable ASCII (it travels in an HTTP header) without spaces around it.
         transition_seconds: How long PAUSING, RESUMING and DELETING last, counted from the
             request that started them.
         stale_seconds: How long get session still shows the old status (RUNNING after a pause,
@@ -45,6 +51,10 @@ class EmulatorConfig:
         epoch: Unix time that the clock's first reading maps to (task start/finish times);
             ``None`` means the real time at start-up, or 1700000000 when ``seed`` is given.
         max_page_size: Largest ``maxResults`` honoured; larger values are capped to it.
+        body_timeout_seconds: How long a request body may take to arrive in full; a slower one
+            is answered 408 ``RequestTimeout`` and its connection closed.
+        sleep: The asynchronous sleep behind the ``slow`` fault's delay; ``None`` means
+            :func:`asyncio.sleep`. A seam for tests.
     """
 
     api_key: str | None = None
@@ -57,6 +67,8 @@ class EmulatorConfig:
     retry_after_seconds: int = attrs.field(default=1, validator=_non_negative)
     epoch: float | None = None
     max_page_size: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+    body_timeout_seconds: float = attrs.field(default=10.0, validator=_positive)
+    sleep: Callable[[float], Awaitable[None]] | None = None
 
     def __attrs_post_init__(self) -> None:
         """Check the fields that depend on each other.
@@ -70,5 +82,14 @@ class EmulatorConfig:
                 "stale_seconds must be smaller than transition_seconds "
                 f"(got {self.stale_seconds} >= {self.transition_seconds})"
             )
-        if self.api_key is not None and not self.api_key.strip():
+        key = self.api_key
+        if key is not None and not key.strip():
             raise ValueError("api_key must not be empty (use None to accept any key)")
+        if key is not None and (key != key.strip() or not all(" " <= c <= "~" for c in key)):
+            # An HTTP header carries bytes; clients send a key as ASCII. A key with other
+            # characters, or with spaces around it, could never match: refuse it here (the
+            # message never shows the key).
+            raise ValueError(
+                "api_key must be printable ASCII without leading or trailing spaces "
+                "(it travels in an HTTP header)"
+            )

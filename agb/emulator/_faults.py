@@ -2,90 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import random
 import threading
-from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
+from agb.emulator._fault_kinds import FAULT_KINDS, KINDS, RANDOM_FAULT_KINDS, FaultKind
 from agb.emulator._operations import API_PATHS
 
-#: Every fault kind, with the parameters each accepts (see the package docstring).
-FAULT_PARAMS: Final[Mapping[str, frozenset[str]]] = {
-    "unavailable": frozenset({"seconds"}),
-    "rate_limited": frozenset({"seconds"}),
-    "html": frozenset({"status"}),
-    "drop": frozenset(),
-    "slow": frozenset({"seconds"}),
-    "truncated_json": frozenset(),
-    "not_json": frozenset(),
-    "null_data": frozenset(),
-    "status": frozenset({"value"}),
-    "extra_fields": frozenset(),
-    "create_fail": frozenset({"message"}),
-    "http_status": frozenset({"status", "code", "message"}),
-    "context_sync_fail": frozenset({"message"}),
-}
-
-#: All fault kind names.
-FAULT_KINDS: Final[frozenset[str]] = frozenset(FAULT_PARAMS)
-
-#: The kinds that ``fault_rate`` draws from.
-RANDOM_FAULT_KINDS: Final[tuple[str, ...]] = ("unavailable", "rate_limited", "html", "drop", "slow")
-
-#: Kinds that only make sense on some operations; with ``path=None`` they wait for those.
-KIND_PATHS: Final[Mapping[str, frozenset[str]]] = {
-    "create_fail": frozenset({"/mcp/createSession"}),
-    "status": frozenset({"/mcp/getSession", "/mcp/getSessionInfo", "/sdk/ListSession"}),
-    "context_sync_fail": frozenset({"/sdk/SyncContext"}),
-}
-
-#: Kinds answered before the operation runs: the request changes nothing in the emulator.
-NOT_APPLIED_KINDS: Final[frozenset[str]] = frozenset(
-    {"unavailable", "rate_limited", "html", "drop", "not_json", "http_status", "create_fail"}
-)
-
-
-def _number(kind: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"fault {kind!r}: {name} must be a number, got {value!r}")
-    if value < 0:
-        raise ValueError(f"fault {kind!r}: {name} must be >= 0, got {value!r}")
-    return float(value)
-
-
-def _status(kind: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 599:
-        raise ValueError(f"fault {kind!r}: status must be an integer {low}..599, got {value!r}")
-    return value
-
-
-def _text(kind: str, name: str, value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"fault {kind!r}: {name} must be a non-empty string, got {value!r}")
-    return value
-
-
-def _check_params(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    unknown = set(params) - FAULT_PARAMS[kind]
-    if unknown:
-        allowed = ", ".join(sorted(FAULT_PARAMS[kind])) or "none"
-        raise ValueError(f"fault {kind!r} has no parameter {sorted(unknown)} (allowed: {allowed})")
-    checked: dict[str, Any] = {}
-    for name, value in params.items():
-        if name == "seconds":
-            checked[name] = _number(kind, name, value)
-        elif name == "status":
-            checked[name] = _status(kind, value, 100 if kind == "html" else 200)
-        else:
-            checked[name] = _text(kind, name, value)
-    if kind == "status" and "value" not in checked:
-        raise ValueError("fault 'status' needs the parameter value (the status to report)")
-    if kind == "http_status" and "status" not in checked:
-        raise ValueError("fault 'http_status' needs the parameter status (an HTTP status)")
-    return checked
+__all__ = ["FAULT_KINDS", "RANDOM_FAULT_KINDS", "Fault", "FaultScript"]
 
 
 @attrs.define(eq=False)
@@ -105,8 +31,13 @@ class Fault:
         """Whether a request to ``path`` is one this fault counts."""
         if self.path is not None:
             return self.path == path
-        only = KIND_PATHS.get(self.kind)
+        only = KINDS[self.kind].paths
         return only is None or path in only
+
+    @property
+    def behaviour(self) -> FaultKind:
+        """What its kind does (see :mod:`agb.emulator._fault_kinds`)."""
+        return KINDS[self.kind]
 
     def to_dict(self) -> dict[str, Any]:
         """The fault as JSON-ready data (as the admin API shows it)."""
@@ -152,7 +83,8 @@ class FaultScript:
         kind, a bad parameter, a path no operation has (the message lists the known paths) or
         a path the kind cannot apply to.
         """
-        if kind not in FAULT_PARAMS:
+        behaviour = KINDS.get(kind) if isinstance(kind, str) else None
+        if behaviour is None:
             raise ValueError(
                 f"unknown fault kind {kind!r}; known: {', '.join(sorted(FAULT_KINDS))}"
             )
@@ -164,7 +96,7 @@ class FaultScript:
                     f"no operation has the path {path!r} (paths are case-sensitive); "
                     f"known paths: {', '.join(sorted(API_PATHS))}"
                 )
-            only = KIND_PATHS.get(kind)
+            only = behaviour.paths
             if only is not None and path not in only:
                 raise ValueError(f"fault {kind!r} only applies to {', '.join(sorted(only))}")
         if times is not None and (
@@ -173,9 +105,7 @@ class FaultScript:
             raise ValueError(f"times must be an integer >= 1 or None, got {times!r}")
         if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
             raise ValueError(f"skip must be an integer >= 0, got {skip!r}")
-        fault = Fault(
-            kind=kind, path=path, times=times, skip=skip, params=_check_params(kind, params)
-        )
+        fault = Fault(kind=kind, path=path, times=times, skip=skip, params=behaviour.check(params))
         with self._lock:
             self._queue.append(fault)
         return fault
@@ -216,9 +146,5 @@ class FaultScript:
 
     def _random_fault(self) -> Fault:
         kind = self._rng.choice(RANDOM_FAULT_KINDS)
-        params: dict[str, Any] = {}
-        if kind == "html":
-            params["status"] = 500
-        elif kind == "slow":
-            params["seconds"] = 0.2
+        params = dict(KINDS[kind].random_params or {})
         return Fault(kind=kind, path=None, times=1, skip=0, params=params)

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from agb.emulator._app import create_app
 from agb.emulator._config import EmulatorConfig
+from agb.emulator._protocols import HTTP_PROTOCOL
 from agb.emulator._state import Emulator
 
 
@@ -79,6 +80,7 @@ def uvicorn_config(app: Starlette, *, log_level: str = "warning") -> uvicorn.Con
         app,
         log_config=None,
         log_level=log_level,
+        http=HTTP_PROTOCOL,  # an error envelope for requests uvicorn cannot parse
         access_log=False,  # the emulator logs each request itself (agb.emulator.access, INFO)
         lifespan="off",
         timeout_graceful_shutdown=2,

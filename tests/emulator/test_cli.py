@@ -172,6 +172,7 @@ def test_inconsistent_options_are_refused(capsys: pytest.CaptureFixture[str]) ->
         (["--port", "x"], "argument --port: invalid port 'x'"),
         (["--fault-rate", "2"], "--fault-rate must be between 0 and 1"),
         (["--transition-seconds", "-1"], "--transition-seconds must be"),
+        (["--api-key", "clé"], "--api-key must be printable ASCII"),
     ],
 )
 def test_bad_options_are_usage_errors(

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-from emu_helpers import Wire, assert_error, assert_ok
+import json
+import math
+import socket
+from typing import Any
 
-from agb.emulator import ManualClock, RunningEmulator
+import httpx
+import pytest
+from emu_helpers import API_KEY, Wire, assert_error, assert_ok
+
+from agb.emulator import EmulatorConfig, FaultScript, ManualClock, RunningEmulator, serve
+from agb.emulator._protocols import EnvelopeH11Protocol
 
 
 @pytest.mark.parametrize("timeout", ["874880.0", "600", "1e300", "1" + "0" * 400, "1e400"])
@@ -38,3 +45,159 @@ def test_a_float_written_timeout_still_idles_the_session_out(
     sid = assert_ok(wire.create(timeout=30.0))["data"]["sessionId"]
     clock.advance(30 + server.config.transition_seconds)
     assert_error(wire.get(sid), 400, "InvalidMcpSession.NotFound")
+
+
+# ------------------------------------------------------------------------ the manual clock
+
+
+def test_a_clock_cannot_be_advanced_past_any_time() -> None:
+    clock = ManualClock()
+    clock.advance(1e308)
+    with pytest.raises(ValueError, match="past any time"):
+        clock.advance(1e308)
+    assert clock() == 1e308  # unchanged by the refused move
+    with pytest.raises(ValueError, match="finite"):
+        ManualClock(float("inf"))
+
+
+def test_the_admin_api_keeps_the_clock_finite_and_the_answers_json(
+    server: RunningEmulator, wire: Wire, http: httpx.Client, clock: ManualClock
+) -> None:
+    sid = wire.create_id()
+    assert_ok(wire.pause(sid))
+    for _ in range(3):
+        response = http.post("/_emulator/clock/advance", json={"seconds": 1e308})
+        assert_error(response, 400, "InvalidParameter", "clock cannot move past")
+    assert math.isfinite(clock())
+    now = assert_ok(http.post("/_emulator/clock/advance", json={"seconds": 2.0**39}))["data"]
+    assert now["now"] == clock()
+    assert wire.status(sid) == "PAUSED"  # later requests still answer JSON
+    assert_ok(wire.list())
+
+
+# ------------------------------------------------------------------------ faults
+
+
+@pytest.mark.parametrize("status", [100, 101, 199, 204, 205, 304])
+def test_html_faults_only_with_statuses_that_carry_a_body(status: int, http: httpx.Client) -> None:
+    with pytest.raises(ValueError, match="status"):
+        FaultScript().add("html", status=status)
+    body = {"kind": "html", "params": {"status": status}}
+    assert_error(http.post("/_emulator/faults", json=body), 400, "InvalidParameter", "status")
+
+
+@pytest.mark.parametrize("status", [204, 205, 304])
+def test_http_status_faults_only_with_statuses_that_carry_a_body(status: int) -> None:
+    with pytest.raises(ValueError, match="cannot carry a body"):
+        FaultScript().add("http_status", status=status)
+
+
+# ------------------------------------------------------------------------ counters
+
+
+def test_junk_paths_do_not_grow_the_request_counters(
+    server: RunningEmulator, http: httpx.Client
+) -> None:
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        for i in range(100):
+            http.get(f"/junk/{i}")
+            anonymous.post(f"/unauthenticated/{i}")
+    http.get("/sdk/ListSession")
+    requests = server.emulator.stats()["requests"]
+    assert requests == {"(other paths)": 200, "/sdk/ListSession": 1}
+
+
+# ------------------------------------------------------------------------ raw HTTP
+
+
+def _exchange(server: RunningEmulator, raw: bytes, timeout: float = 5.0) -> bytes:
+    """Send ``raw`` and read until the server closes the connection."""
+    with socket.create_connection((server.host, server.port), timeout=timeout) as sock:
+        sock.sendall(raw)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        return received
+
+
+def _envelope(received: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    pairs = (line.split(": ", 1) for line in lines[1:])
+    headers = {name.lower(): value for name, value in pairs}
+    return status, headers, json.loads(body)
+
+
+AUTH_LINE = b"authorization: Bearer " + API_KEY.encode() + b"\r\n"
+LONG_URL = b"GET /sdk/ListSession?labels=" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: e\r\n"
+NOT_HTTP = b"THIS IS NOT HTTP\x00\r\n"
+
+
+@pytest.mark.parametrize(
+    ("protocol", "request_head"),
+    [("httptools", LONG_URL), ("httptools", NOT_HTTP), ("h11", NOT_HTTP)],
+)
+def test_a_request_the_server_cannot_parse_gets_an_error_envelope(
+    protocol: str, request_head: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if protocol == "h11":  # the protocol uvicorn uses when httptools is not installed
+        monkeypatch.setattr("agb.emulator._server.HTTP_PROTOCOL", EnvelopeH11Protocol)
+    with serve(EmulatorConfig(api_key=API_KEY)) as server:
+        status, headers, body = _envelope(_exchange(server, request_head + AUTH_LINE + b"\r\n"))
+        assert status == 400
+        assert headers["content-type"] == "application/json"
+        assert headers["connection"] == "close"
+        assert body["success"] is False
+        assert body["code"] == "BadRequest"
+        assert body["httpStatusCode"] == 400
+        assert body["requestId"] == headers["x-request-id"]
+        assert server.emulator.stats()["internalErrors"] == 0
+
+
+def test_a_body_that_never_arrives_is_cut_off_at_the_deadline() -> None:
+    config = EmulatorConfig(api_key=API_KEY, body_timeout_seconds=0.05)
+    with serve(config) as server:
+        head = (
+            b"POST /mcp/getSession HTTP/1.1\r\nHost: e\r\nContent-Type: application/json\r\n"
+            b"authorization: Bearer " + API_KEY.encode() + b"\r\nContent-Length: 1000\r\n\r\n"
+        )
+        status, headers, body = _envelope(_exchange(server, head + b'{"sessionId"'))
+        assert status == 408
+        assert headers["connection"] == "close"
+        assert body["code"] == "RequestTimeout"
+        assert server.emulator.stats()["internalErrors"] == 0
+
+
+@pytest.mark.parametrize("length", [str(1 << 30), str(10**15), str((1 << 20) + 1)])
+def test_an_announced_huge_body_is_refused_before_it_is_read(
+    server: RunningEmulator, length: str
+) -> None:
+    head = (
+        b"POST /mcp/getSession HTTP/1.1\r\nHost: e\r\nauthorization: Bearer "
+        + API_KEY.encode()
+        + b"\r\nContent-Length: "
+        + length.encode()
+        + b"\r\n\r\n"
+    )
+    status, headers, body = _envelope(_exchange(server, head))  # no body is ever sent
+    assert status == 413
+    assert headers["connection"] == "close"
+    assert body["code"] == "RequestTooLarge"
+
+
+# ------------------------------------------------------------------------ the key
+
+
+@pytest.mark.parametrize("key", ["clé", "k\x0b", " k", "k\n", "日本"])
+def test_a_key_that_no_http_header_can_carry_is_refused(key: str) -> None:
+    with pytest.raises(ValueError, match="api_key must be printable ASCII") as refused:
+        EmulatorConfig(api_key=key)
+    assert key not in str(refused.value)
+
+
+def test_the_key_is_compared_as_the_bytes_of_the_header(server: RunningEmulator) -> None:
+    raw = b"GET /sdk/ListSession HTTP/1.1\r\nHost: e\r\nConnection: close\r\n"
+    for header_key, status in ((API_KEY.encode(), 200), (API_KEY.encode() + b"\xe9", 403)):
+        received = _exchange(server, raw + b"authorization: Bearer " + header_key + b"\r\n\r\n")
+        assert received.startswith(f"HTTP/1.1 {status} ".encode())
