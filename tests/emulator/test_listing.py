@@ -134,7 +134,7 @@ class _CountedReads(dict):  # type: ignore[type-arg]
 
 def test_thousands_of_sessions_use_the_index() -> None:
     emulator = Emulator(EmulatorConfig(clock=ManualClock(), seed=1))
-    table = emulator._sessions = _CountedReads(emulator._sessions)
+    table = emulator._store.sessions = _CountedReads(emulator._store.sessions)
     for i in range(5000):
         emulator.create_session(image_id="i", labels={"group": str(i % 500)}, persistence=[])
     created, table.reads = table.reads, 0
