@@ -407,26 +407,33 @@ class _Guard(httpx.BaseTransport):
         allowed, deadline = _request_deadline(request)
         token = _DEADLINE.set(deadline)
         try:
-            response = self.inner.handle_request(request)
-            try:
-                body = _Body(
-                    response,
-                    request,
-                    limit=self.limit,
-                    deadline=deadline,
-                    allowed=allowed,
-                    redactor=self.redactor,
-                )
-                stream = response.stream
-                if not isinstance(stream, Iterable):
-                    raise httpx.StreamError("the transport gave an answer with no sync body")
-                for chunk in stream:
-                    body.feed(chunk)
-                return body.finish()
-            finally:
-                response.close()
+            return self._read(request, allowed, deadline)
+        except httpx.TimeoutException:
+            if time.monotonic() >= deadline:  # cut short by the whole request's deadline
+                raise _timed_out(request, allowed) from None
+            raise
         finally:
             _DEADLINE.reset(token)
+
+    def _read(self, request: httpx.Request, allowed: float, deadline: float) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        try:
+            body = _Body(
+                response,
+                request,
+                limit=self.limit,
+                deadline=deadline,
+                allowed=allowed,
+                redactor=self.redactor,
+            )
+            stream = response.stream
+            if not isinstance(stream, Iterable):
+                raise httpx.StreamError("the transport gave an answer with no sync body")
+            for chunk in stream:
+                body.feed(chunk)
+            return body.finish()
+        finally:
+            response.close()
 
     def close(self) -> None:
         self.inner.close()
