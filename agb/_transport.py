@@ -1095,13 +1095,11 @@ class Transport:
         are not about the network, the answer or an argument (cancellation, bugs)."""
         if isinstance(error, ResponseTooLarge):
             return read_too_large(call.operation, error.status_code, error.headers, error.limit)
-        if exchange.request is None and isinstance(
-            error, UnicodeError | httpx.InvalidURL | httpx.LocalProtocolError
+        # The request could not be built (an argument UTF-8 cannot encode, a URL past httpx's
+        # limit), or h11 refused to write it: either way, nothing was sent.
+        if isinstance(error, httpx.LocalProtocolError) or (
+            exchange.request is None and isinstance(error, UnicodeError | httpx.InvalidURL)
         ):
-            argument, why = _unsendable(call, error)
-            return read_unsendable(call.operation, argument, why)
-        if isinstance(error, httpx.LocalProtocolError):
-            # h11 refused to write the request (a header it cannot carry): nothing was sent.
             argument, why = _unsendable(call, error)
             return read_unsendable(call.operation, argument, why)
         if isinstance(error, httpx.HTTPError):
