@@ -340,6 +340,7 @@ def read_answer(
             problem = _hostile(payload)
             if problem:
                 unreadable = f"an answer that {problem}"
+                header_id = _text(payload.get("requestId")) or header_id
                 payload = None
         else:
             unreadable = f"a JSON {type(payload).__name__} where an object was expected"

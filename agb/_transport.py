@@ -30,6 +30,7 @@ import logging
 import os
 import platform
 import re
+import ssl
 import threading
 import time
 import weakref
@@ -407,26 +408,33 @@ class _Guard(httpx.BaseTransport):
         allowed, deadline = _request_deadline(request)
         token = _DEADLINE.set(deadline)
         try:
-            response = self.inner.handle_request(request)
-            try:
-                body = _Body(
-                    response,
-                    request,
-                    limit=self.limit,
-                    deadline=deadline,
-                    allowed=allowed,
-                    redactor=self.redactor,
-                )
-                stream = response.stream
-                if not isinstance(stream, Iterable):
-                    raise httpx.StreamError("the transport gave an answer with no sync body")
-                for chunk in stream:
-                    body.feed(chunk)
-                return body.finish()
-            finally:
-                response.close()
+            return self._read(request, allowed, deadline)
+        except httpx.TimeoutException:
+            if time.monotonic() >= deadline:  # cut short by the whole request's deadline
+                raise _timed_out(request, allowed) from None
+            raise
         finally:
             _DEADLINE.reset(token)
+
+    def _read(self, request: httpx.Request, allowed: float, deadline: float) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        try:
+            body = _Body(
+                response,
+                request,
+                limit=self.limit,
+                deadline=deadline,
+                allowed=allowed,
+                redactor=self.redactor,
+            )
+            stream = response.stream
+            if not isinstance(stream, Iterable):
+                raise httpx.StreamError("the transport gave an answer with no sync body")
+            for chunk in stream:
+                body.feed(chunk)
+            return body.finish()
+        finally:
+            response.close()
 
     def close(self) -> None:
         self.inner.close()
@@ -743,13 +751,18 @@ class _LoopPool:
     generated: Client
     httpx_client: httpx.AsyncClient
     in_flight: asyncio.Semaphore
+    guard: _AsyncGuard
     keeper: Any = None
 
+    async def aclose(self) -> None:
+        """Close the pool's client, and its transport even if an earlier close of the client
+        was cancelled half-way (the client would then count itself closed)."""
+        await self.httpx_client.aclose()
+        await self.guard.aclose()
 
-async def _keep_until_loop_ends(
-    client: httpx.AsyncClient, forget: Callable[[], None]
-) -> AsyncIterator[None]:
-    """Closes ``client`` when its loop ends.
+
+async def _keep_until_loop_ends(pool: _LoopPool, forget: Callable[[], None]) -> AsyncIterator[None]:
+    """Closes ``pool`` when its loop ends.
 
     Advanced once inside the loop, this async generator is registered with it; the loop's
     ``shutdown_asyncgens()`` (which ``asyncio.run`` calls) closes it, which closes the pool.
@@ -758,7 +771,7 @@ async def _keep_until_loop_ends(
         yield
     finally:
         forget()
-        await client.aclose()
+        await pool.aclose()
 
 
 class Transport:
@@ -868,7 +881,9 @@ class Transport:
         self._check_fork()
         with self._lock:
             if self._sync is None:
-                inner = self._transport or httpx.HTTPTransport(limits=self._limits)
+                inner = self._transport or httpx.HTTPTransport(
+                    verify=_ssl_context(), limits=self._limits
+                )
                 self._sync = httpx.Client(
                     **self._common(),
                     transport=_Guard(inner, self._max_response_bytes, self._redactor),
@@ -879,14 +894,20 @@ class Transport:
             return self._sync
 
     def _new_async_client(self) -> httpx.AsyncClient:
-        inner = self._async_transport or httpx.AsyncHTTPTransport(limits=self._limits)
+        return self._new_async_pool()[0]
+
+    def _new_async_pool(self) -> tuple[httpx.AsyncClient, _AsyncGuard]:
+        inner = self._async_transport or httpx.AsyncHTTPTransport(
+            verify=_ssl_context(), limits=self._limits
+        )
+        guard = _AsyncGuard(inner, self._max_response_bytes, self._redactor)
         client = httpx.AsyncClient(
             **self._common(),
-            transport=_AsyncGuard(inner, self._max_response_bytes, self._redactor),
+            transport=guard,
             event_hooks={"request": [_on_request_async], "response": [_on_response_async]},
         )
         self._guard_mounts(client)
-        return client
+        return client, guard
 
     def _loop_pool(self) -> _LoopPool:
         """The pool of the running event loop, opened on first use and closed when the loop
@@ -905,12 +926,12 @@ class Transport:
             for key, old in list(self._loops.items()):
                 if old.loop.is_closed():  # ended without shutdown_asyncgens(): nothing to do
                     del self._loops[key]
-            client = self._new_async_client()
+            client, guard = self._new_async_pool()
             generated = self._generated()
             generated.set_async_httpx_client(client)
-            pool = _LoopPool(loop, generated, client, asyncio.Semaphore(self._max_in_flight))
+            pool = _LoopPool(loop, generated, client, asyncio.Semaphore(self._max_in_flight), guard)
             self._loops[id(loop)] = pool
-        pool.keeper = _keep_until_loop_ends(client, _forgetter(self, id(loop), pool))
+        pool.keeper = _keep_until_loop_ends(pool, _forgetter(self, id(loop), pool))
         # Run it to its yield now (it awaits nothing before): the loop registers it.
         with contextlib.suppress(StopIteration):
             pool.keeper.__anext__().send(None)
@@ -985,7 +1006,7 @@ class Transport:
         mine = self._loops.pop(id(loop), None)
         self.close()
         if mine is not None and mine.loop is loop:
-            await mine.httpx_client.aclose()
+            await mine.aclose()
         if self._unbound is not None:
             await self._unbound.aclose()
 
@@ -1074,13 +1095,11 @@ class Transport:
         are not about the network, the answer or an argument (cancellation, bugs)."""
         if isinstance(error, ResponseTooLarge):
             return read_too_large(call.operation, error.status_code, error.headers, error.limit)
-        if exchange.request is None and isinstance(
-            error, UnicodeError | httpx.InvalidURL | httpx.LocalProtocolError
+        # The request could not be built (an argument UTF-8 cannot encode, a URL past httpx's
+        # limit), or h11 refused to write it: either way, nothing was sent.
+        if isinstance(error, httpx.LocalProtocolError) or (
+            exchange.request is None and isinstance(error, UnicodeError | httpx.InvalidURL)
         ):
-            argument, why = _unsendable(call, error)
-            return read_unsendable(call.operation, argument, why)
-        if isinstance(error, httpx.LocalProtocolError):
-            # h11 refused to write the request (a header it cannot carry): nothing was sent.
             argument, why = _unsendable(call, error)
             return read_unsendable(call.operation, argument, why)
         if isinstance(error, httpx.HTTPError):
@@ -1095,11 +1114,19 @@ class Transport:
 _CLOSING: set[Any] = set()
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One SSL context per process, built on first use: building one loads the certificate
+    bundle (40-60 ms on the loop's thread), which each new pool (one per event loop) would
+    otherwise repeat."""
+    return httpx.create_ssl_context()
+
+
 def _close_soon(pool: _LoopPool) -> None:
     """Close ``pool`` on its own loop (from any thread); nothing if that loop has closed."""
 
     def start() -> None:
-        task = pool.loop.create_task(pool.httpx_client.aclose())
+        task = pool.loop.create_task(pool.aclose())
         _CLOSING.add(task)
         task.add_done_callback(_CLOSING.discard)
 

@@ -37,7 +37,9 @@ class Config:
     Args:
         endpoint: Host or URL of the service. Without a scheme, ``https://`` is used;
             ``http://`` is kept as given (that is how a local emulator is reached).
-        timeout_ms: Timeout of one HTTP request, in milliseconds (default 60000).
+        timeout_ms: Timeout of one HTTP request, in milliseconds (default 60000): it bounds
+            the whole request (waiting for a connection, connecting, sending, the headers and
+            the body), not each read, so a server that drips its answer cannot hold a call.
         max_retries: How many times a request that failed in passing (connection refused,
             HTTP 429 or 5xx on a read) is tried again, with backoff (default 2).
         max_connections: Size of the connection pool, and the most requests one client has in

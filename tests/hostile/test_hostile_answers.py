@@ -215,3 +215,27 @@ async def test_arguments_that_cannot_be_sent_give_a_failed_result_naming_them(
     assert fake.requests == []
     assert watch.elapsed < DEADLINE
     assert_no_key(watch.texts(*results))
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"retry-after": "3"}, 3.0),
+        ({"retry-after-ms": "1500", "retry-after": "9"}, 1.5),
+        ({"retry-after-ms": "soon", "retry-after": "9"}, 9.0),
+        ({"retry-after": "Mon, 32 Jan 2026 00:00:00 GMT"}, None),
+        ({"retry-after": "Fri, 01 Jan 10000 00:00:00 GMT"}, None),
+        ({"retry-after": "Mon, garbage"}, None),
+        ({"retry-after": "inf"}, None),
+        ({"retry-after": "-4"}, 0.0),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # in the past
+    ],
+)
+def test_retry_after_is_read_or_ignored_never_raised(
+    headers: dict[str, str], seconds: float | None
+) -> None:
+    import httpx
+
+    from agb._envelope import retry_after_seconds
+
+    assert retry_after_seconds(httpx.Headers(headers)) == seconds
