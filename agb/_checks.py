@@ -22,6 +22,7 @@ from agb.session_params import CreateSessionParams
 __all__ = [
     "LINK_PORTS",
     "LINK_PROTOCOLS",
+    "Unsendable",
     "check_create",
     "check_labels",
     "check_link",
@@ -40,37 +41,62 @@ LINK_PROTOCOLS = ("http", "https", "ws", "wss")
 MAX_ENCODED_ARGUMENT = 60 * 1024
 
 
+class Unsendable(str):
+    """A check's message for an argument that cannot be put on the wire; names the argument."""
+
+    argument: str
+
+    def __new__(cls, message: str, argument: str) -> Unsendable:
+        """The message, carrying the name of the argument it is about."""
+        made = super().__new__(cls, message)
+        made.argument = argument
+        return made
+
+
 def invalid(result: type[R], message: str, **extra: Any) -> R:
     """A failed result for input refused before any request.
 
     Its ``code`` is ``InvalidParameter``, the code the service gives for the same mistake, so
     callers can branch on ``code`` whoever found it; ``http_status_code`` stays ``None`` and
-    ``request_id`` empty, since nothing was sent.
+    ``request_id`` empty, since nothing was sent. An argument that cannot be sent at all
+    (an :class:`Unsendable` message) gets an :class:`~agb.exceptions.UnsendableRequestError`
+    naming it, as the transport gives for the same problem.
     """
+    error: exc.BadRequestError
+    if isinstance(message, Unsendable):
+        error = exc.UnsendableRequestError(message, argument=message.argument)
+    else:
+        error = exc.BadRequestError(message, code=INVALID_PARAMETER)
     return result(
         success=False,
-        error_message=message,
+        error_message=str(message),
         code=INVALID_PARAMETER,
-        error=exc.BadRequestError(message, code=INVALID_PARAMETER),
+        error=error,
         **extra,
     )
 
 
-def check_text(name: str, value: str) -> str | None:
-    """``None`` if ``value`` can be sent as argument ``name`` (in a query or a JSON body), else
-    why not: a lone surrogate cannot be encoded, and a query has a size limit."""
+def check_text(name: str, value: str, argument: str = "") -> str | None:
+    """``None`` if ``value`` can be sent as ``name`` (in a query or a JSON body), else why not:
+    a lone surrogate cannot be encoded, and a query has a size limit. The message is an
+    :class:`Unsendable` naming ``argument`` (default: ``name``)."""
+    argument = argument or name
+    if argument != name:
+        name = f"{argument}: {name}"
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
-        return (
+        return Unsendable(
             f"{name} cannot be sent: it holds a lone surrogate {value[error.start]!r} "
-            f"at index {error.start}, which has no UTF-8 encoding"
+            f"at index {error.start}, which has no UTF-8 encoding",
+            argument,
         )
     size = len(quote(value, safe=""))
     if size > MAX_ENCODED_ARGUMENT:
-        return (
+        return Unsendable(
             f"{name} is too big to send: {size} bytes once encoded, "
-            f"over the {MAX_ENCODED_ARGUMENT} bytes a request allows"
+            f"over the {MAX_ENCODED_ARGUMENT} bytes a request allows",
+            argument,
         )
     return None
 
@@ -95,8 +121,8 @@ def check_labels(labels: object, *, allow_empty: bool = False) -> str | None:
             return f"label key {key!r} must be a non-blank string"
         if not isinstance(value, str) or not value.strip():
             return f"label value {value!r} of key {key!r} must be a non-blank string"
-        problem = check_text(f"label key {key[:40]!r}", key) or check_text(
-            f"label value of key {key[:40]!r}", value
+        problem = check_text(f"label key {key[:40]!r}", key, "labels") or check_text(
+            f"label value of key {key[:40]!r}", value, "labels"
         )
         if problem:
             return problem

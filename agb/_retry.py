@@ -90,6 +90,8 @@ def request(policy: RetryPolicy, call: Call, deadline: float | None = None) -> P
             return reply
         if reply.sent and not (call.idempotent and transient(reply.error)):
             return reply
+        if not reply.sent and not isinstance(reply.error, exc.APIConnectionError):
+            return reply  # never sent because it cannot be: another try would fail the same
         delay = policy.backoff(attempt)
         if reply.retry_after is not None:
             delay = reply.retry_after

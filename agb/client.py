@@ -103,6 +103,7 @@ class AGB:
             api_key=self._api_key,
             timeout=self.config.timeout_seconds,
             max_connections=self.config.max_connections,
+            max_response_bytes=self.config.max_response_bytes,
             transport=transport,
             async_transport=async_transport,
         )

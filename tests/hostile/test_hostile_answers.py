@@ -164,9 +164,11 @@ async def test_a_success_that_is_not_true_says_exactly_what_came(
     assert "success: false" not in result.error_message
 
 
-async def test_an_id_the_server_hands_out_that_cannot_be_encoded_fails_each_later_call(
+async def test_an_id_the_server_hands_out_that_cannot_be_encoded_fails_at_once(
     run: Runner, watch: Watch
 ) -> None:
+    """The create fails, naming the id, rather than handing out a Session whose every later
+    call would fail; calls made with that id anyway are refused before anything is sent."""
     created = (
         b'{"success": true, "code": "ok", "data": {"sessionId": "s-\\ud800", "success": true}}'
     )
@@ -175,24 +177,25 @@ async def test_an_id_the_server_hands_out_that_cannot_be_encoded_fails_each_late
 
     with fake_agb(fake) as agb, watch:
         made = await run(agb, "create", CreateSessionParams(image_id="img"))
-        assert made.success
-        session = made.session
-        results = [
-            await run(session, "get_labels"),
-            await run(session, "info"),
-            await run(session, "pause", timeout=5),
-            await run(session, "set_labels", {"a": "b"}),
-            await run(agb, "get_session", session.session_id),
+        assert made.success is False
+        assert made.session is None
+        assert isinstance(made.error, MalformedResponseError)
+        assert "sessionId" in made.error_message
+        assert "surrogate" in made.error_message
+        later = [
+            await run(agb, "get_session", "s-\ud800"),
+            await run(agb, "get", "s-\ud800"),
         ]
-    for result in results:
+    for result in later:
         assert result.success is False
         assert result.code == "InvalidParameter"
         assert result.error.code == "InvalidParameter"
+        assert result.error.argument == "session_id"
         assert "surrogate" in result.error_message
         assert "session_id" in result.error_message
     assert fake.paths() == ["/mcp/createSession"]  # nothing unsendable went out
     assert watch.elapsed < DEADLINE
-    assert_no_key(watch.texts(*results))
+    assert_no_key(watch.texts(made, *later))
 
 
 @pytest.mark.parametrize(
