@@ -1,6 +1,7 @@
 """A module loaded on first use, so that ``import agb`` does not load what a call needs.
 
-The operations (``agb._ops``) import the whole generated client: about half of ``import agb``.
+The plans (``agb._plans``) import every generated endpoint and model: about half of
+``import agb``.
 Loading them at the first call keeps start-up short for programs that import the SDK early.
 """
 
