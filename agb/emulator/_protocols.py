@@ -1,13 +1,18 @@
-"""uvicorn's HTTP protocols, answering requests they cannot parse with an error envelope.
+"""uvicorn's HTTP protocols, with an error envelope for unparsable requests and connect latency.
 
 uvicorn answers a request it cannot parse (a URL over about 64 KiB, a malformed request line
 or header) with a plain-text ``400 Invalid HTTP request received.``; a client of the AGB API
 expects an envelope everywhere. The answer is still 400 and still closes the connection.
+
+A new connection's first request is read only after the network profile's connect latency:
+reading is paused and resumed by a timer of the event loop (no thread, no sleeping task).
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -42,8 +47,27 @@ def _headers(request_id: str, body: bytes) -> list[tuple[bytes, bytes]]:
     ]
 
 
+def _delay_first_read(protocol: Any, transport: asyncio.BaseTransport) -> None:
+    """Hold back reading a new connection by the emulator's connect latency, if it has one."""
+    emulator = getattr(getattr(protocol.config.app, "state", None), "emulator", None)
+    delay = 0.0 if emulator is None else emulator.network.connect_delay()
+    if delay > 0 and isinstance(transport, asyncio.ReadTransport):
+        transport.pause_reading()
+
+        def resume() -> None:
+            if not transport.is_closing():
+                transport.resume_reading()
+
+        protocol.loop.call_later(delay, resume)
+
+
 class EnvelopeH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with an envelope for unparsable requests."""
+    """uvicorn's h11 protocol with an envelope for unparsable requests and connect latency."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Start the connection, then hold back its first read by the connect latency."""
+        super().connection_made(transport)
+        _delay_first_read(self, transport)
 
     def send_400_response(self, msg: str) -> None:
         """Answer 400 with an error envelope and close the connection."""
@@ -59,7 +83,13 @@ class EnvelopeH11Protocol(H11Protocol):
 if HttpToolsProtocol is not None:
 
     class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
-        """uvicorn's httptools protocol with an envelope for unparsable requests."""
+        """uvicorn's httptools protocol with an envelope for unparsable requests and connect
+        latency."""
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            """Start the connection, then hold back its first read by the connect latency."""
+            super().connection_made(transport)
+            _delay_first_read(self, transport)
 
         def send_400_response(self, msg: str) -> None:
             """Answer 400 with an error envelope and close the connection."""

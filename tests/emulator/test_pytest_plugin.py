@@ -17,6 +17,7 @@ from agb.emulator.pytest_plugin import (
     agb_emulator_config,
     agb_emulator_manual,
     agb_emulator_manual_config,
+    agb_emulator_network,
 )
 from agb.session_params import CreateSessionParams
 
@@ -27,6 +28,7 @@ __all__ = [
     "agb_emulator_config",
     "agb_emulator_manual",
     "agb_emulator_manual_config",
+    "agb_emulator_network",
 ]
 
 
