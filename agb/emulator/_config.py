@@ -51,8 +51,9 @@ class EmulatorConfig:
         epoch: Unix time that the clock's first reading maps to (task start/finish times);
             ``None`` means the real time at start-up, or 1700000000 when ``seed`` is given.
         max_page_size: Largest ``maxResults`` honoured; larger values are capped to it.
-        body_timeout_seconds: How long a request body may take to arrive in full; a slower one
-            is answered 408 ``RequestTimeout`` and its connection closed.
+        read_timeout_seconds: How long a request's head (request line and headers), and then
+            its body, may each take to arrive in full; a slower one is answered 408
+            ``RequestTimeout`` and its connection closed.
         latency_ms: Milliseconds added to every answer of the API (not the admin API), as a
             network between client and service would; waited with ``sleep``, so delayed
             answers cost no thread.
@@ -77,7 +78,7 @@ class EmulatorConfig:
     retry_after_seconds: int = attrs.field(default=1, validator=_non_negative)
     epoch: float | None = None
     max_page_size: int = attrs.field(default=100, validator=attrs.validators.ge(1))
-    body_timeout_seconds: float = attrs.field(default=10.0, validator=_positive)
+    read_timeout_seconds: float = attrs.field(default=10.0, validator=_positive)
     latency_ms: float = attrs.field(default=0.0, validator=_non_negative)
     connect_latency_ms: float = attrs.field(default=0.0, validator=_non_negative)
     jitter_ms: float = attrs.field(default=0.0, validator=_non_negative)

@@ -261,7 +261,7 @@ def endpoint(
         try:
             body = (
                 await read_json_object(
-                    request, required=body_required, deadline=em.config.body_timeout_seconds
+                    request, required=body_required, deadline=em.config.read_timeout_seconds
                 )
                 if reads_body
                 else {}

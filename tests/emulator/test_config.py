@@ -23,5 +23,5 @@ def test_an_explicit_impossible_pair_names_the_fields() -> None:
 
 @pytest.mark.parametrize("value", [0, -1, float("inf"), float("nan")])
 def test_the_body_deadline_must_be_a_positive_number(value: float) -> None:
-    with pytest.raises(ValueError, match="body_timeout_seconds must be a finite number > 0"):
-        EmulatorConfig(body_timeout_seconds=value)
+    with pytest.raises(ValueError, match="read_timeout_seconds must be a finite number > 0"):
+        EmulatorConfig(read_timeout_seconds=value)

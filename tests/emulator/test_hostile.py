@@ -156,7 +156,7 @@ def test_a_request_the_server_cannot_parse_gets_an_error_envelope(
 
 
 def test_a_body_that_never_arrives_is_cut_off_at_the_deadline() -> None:
-    config = EmulatorConfig(api_key=API_KEY, body_timeout_seconds=0.05)
+    config = EmulatorConfig(api_key=API_KEY, read_timeout_seconds=0.05)
     with serve(config) as server:
         head = (
             b"POST /mcp/getSession HTTP/1.1\r\nHost: e\r\nContent-Type: application/json\r\n"
@@ -166,6 +166,30 @@ def test_a_body_that_never_arrives_is_cut_off_at_the_deadline() -> None:
         assert status == 408
         assert headers["connection"] == "close"
         assert body["code"] == "RequestTimeout"
+        assert server.emulator.stats()["internalErrors"] == 0
+
+
+@pytest.mark.parametrize("protocol", ["httptools", "h11"])
+def test_a_request_head_that_never_ends_is_cut_off_at_the_deadline(
+    protocol: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if protocol == "h11":
+        monkeypatch.setattr("agb.emulator._server.HTTP_PROTOCOL", EnvelopeH11Protocol)
+    with serve(EmulatorConfig(api_key=API_KEY, read_timeout_seconds=0.05)) as server:
+        # A whole request first, then on the same connection a head that never ends.
+        whole = b"GET /sdk/ListSession HTTP/1.1\r\nHost: e\r\n" + AUTH_LINE + b"\r\n"
+        with socket.create_connection((server.host, server.port), timeout=5) as sock:
+            sock.sendall(whole)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+            sock.sendall(b"GET /sdk/ListSession HTTP/1.1\r\nHost: e\r\n")  # never ends
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+        status, headers, body = _envelope(received)
+        assert status == 408
+        assert headers["connection"] == "close"
+        assert body["code"] == "RequestTimeout"
+        assert "head" in body["message"]
         assert server.emulator.stats()["internalErrors"] == 0
 
 
