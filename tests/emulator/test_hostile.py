@@ -65,14 +65,25 @@ def test_the_admin_api_keeps_the_clock_finite_and_the_answers_json(
 ) -> None:
     sid = wire.create_id()
     assert_ok(wire.pause(sid))
-    for _ in range(3):
-        response = http.post("/_emulator/clock/advance", json={"seconds": 1e308})
-        assert_error(response, 400, "InvalidParameter", "clock cannot move past")
+    advance = "/_emulator/clock/advance"
+    for seconds in (b"1e308", b"1" + b"0" * 400, b"Infinity", b"NaN"):
+        response = http.post(advance, content=b'{"seconds": ' + seconds + b"}")
+        assert_error(response, 400, "InvalidParameter", "seconds")
+    now = assert_ok(http.post(advance, json={"seconds": 2.0**38}))["data"]["now"]
+    assert now == clock()
+    assert_error(
+        http.post(advance, json={"seconds": 2**40}), 400, "InvalidParameter", "cannot move past"
+    )
+    assert clock() == now
     assert math.isfinite(clock())
-    now = assert_ok(http.post("/_emulator/clock/advance", json={"seconds": 2.0**39}))["data"]
-    assert now["now"] == clock()
     assert wire.status(sid) == "PAUSED"  # later requests still answer JSON
     assert_ok(wire.list())
+
+
+@pytest.mark.parametrize("number", [b"1e308", b"1" + b"0" * 400, b"-0.5", b"86401"])
+def test_fault_delays_are_bounded_numbers(http: httpx.Client, number: bytes) -> None:
+    body = b'{"kind": "slow", "params": {"seconds": ' + number + b"}}"
+    assert_error(http.post("/_emulator/faults", content=body), 400, "InvalidParameter", "seconds")
 
 
 # ------------------------------------------------------------------------ faults
