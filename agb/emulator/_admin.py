@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Final
 
 from agb.emulator._errors import invalid
 from agb.emulator._handlers import Call, Handler, Reply
+from agb.emulator._state import MAX_CLOCK_SECONDS
 
 #: Every admin path starts with this; requests to it are not counted and take no fault.
 ADMIN_PREFIX: Final = "/_emulator"
@@ -53,10 +53,12 @@ def advance(call: Call) -> Reply:
     if (
         isinstance(seconds, bool)
         or not isinstance(seconds, int | float)
-        or not math.isfinite(seconds)
-        or seconds < 0
+        # compared before any conversion: a JSON integer may be too large for a float
+        or not 0 <= seconds <= MAX_CLOCK_SECONDS  # also NaN and the infinities
     ):
-        raise invalid("seconds is required and must be a number >= 0")
+        raise invalid(
+            f"seconds is required and must be a number >= 0 (at most {MAX_CLOCK_SECONDS:.0f})"
+        )
     return Reply({"now": call.em.advance_clock(seconds)})
 
 

@@ -51,10 +51,21 @@ class EmulatorConfig:
         epoch: Unix time that the clock's first reading maps to (task start/finish times);
             ``None`` means the real time at start-up, or 1700000000 when ``seed`` is given.
         max_page_size: Largest ``maxResults`` honoured; larger values are capped to it.
-        body_timeout_seconds: How long a request body may take to arrive in full; a slower one
-            is answered 408 ``RequestTimeout`` and its connection closed.
-        sleep: The asynchronous sleep behind the ``slow`` fault's delay; ``None`` means
-            :func:`asyncio.sleep`. A seam for tests.
+        read_timeout_seconds: How long a request's head (request line and headers), and then
+            its body, may each take to arrive in full; a slower one is answered 408
+            ``RequestTimeout`` and its connection closed.
+        latency_ms: Milliseconds added to every answer of the API (not the admin API), as a
+            network between client and service would; waited with ``sleep``, so delayed
+            answers cost no thread.
+        connect_latency_ms: Milliseconds before a new connection's first request is read,
+            as a TCP (and TLS) handshake would cost. Only over real HTTP (:func:`serve`,
+            ``python -m agb.emulator``), not through ``httpx.ASGITransport``.
+        jitter_ms: Up to this many milliseconds more, drawn uniformly for each delay above
+            (seeded by ``seed``).
+        pause_supported: ``False`` answers pause and resume as a service that does not offer
+            them: HTTP 404, code ``InvalidAction.NotFound`` (see docs/emulator.md).
+        sleep: The asynchronous sleep behind the ``slow`` fault and ``latency_ms``; ``None``
+            means :func:`asyncio.sleep`. A seam for tests.
     """
 
     api_key: str | None = None
@@ -67,7 +78,11 @@ class EmulatorConfig:
     retry_after_seconds: int = attrs.field(default=1, validator=_non_negative)
     epoch: float | None = None
     max_page_size: int = attrs.field(default=100, validator=attrs.validators.ge(1))
-    body_timeout_seconds: float = attrs.field(default=10.0, validator=_positive)
+    read_timeout_seconds: float = attrs.field(default=10.0, validator=_positive)
+    latency_ms: float = attrs.field(default=0.0, validator=_non_negative)
+    connect_latency_ms: float = attrs.field(default=0.0, validator=_non_negative)
+    jitter_ms: float = attrs.field(default=0.0, validator=_non_negative)
+    pause_supported: bool = True
     sleep: Callable[[float], Awaitable[None]] | None = None
 
     def __attrs_post_init__(self) -> None:

@@ -34,11 +34,18 @@ if TYPE_CHECKING:
 _Check = Callable[[str, str, Any], Any]
 
 
+#: The longest delay or ``Retry-After`` a fault may ask for: more than a day is a mistake.
+MAX_FAULT_SECONDS: Final = 86_400
+
+
 def _number(kind: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"fault {kind!r}: {name} must be a number, got {value!r}")
-    if value < 0:
-        raise ValueError(f"fault {kind!r}: {name} must be >= 0, got {value!r}")
+    # Compared before any conversion: a JSON integer may be too large for a float.
+    if not 0 <= value <= MAX_FAULT_SECONDS:  # also NaN and the infinities
+        raise ValueError(
+            f"fault {kind!r}: {name} must be between 0 and {MAX_FAULT_SECONDS}, got {value!r}"
+        )
     return float(value)
 
 

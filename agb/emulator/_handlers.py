@@ -37,6 +37,13 @@ from agb.emulator._wire import (
 )
 
 _PROTOCOLS: Final = frozenset({"http", "https", "ws", "wss"})
+# How a service without pause and resume answers them (``pause_supported=False``): the answer
+# of an Alibaba Cloud API gateway for an action it does not have (docs/emulator.md says why).
+_NO_SUCH_ACTION: Final = (
+    404,
+    "InvalidAction.NotFound",
+    "Specified api is not found, please check your url and method.",
+)
 _LINK_PORTS: Final = range(30100, 30200)
 
 
@@ -115,13 +122,20 @@ def list_sessions(call: Call) -> Reply:
     return Reply(items, top={"nextToken": token, "maxResults": max_results, "count": count})
 
 
+def _pause_offered(call: Call) -> None:
+    if not call.em.config.pause_supported:
+        raise ApiError(*_NO_SUCH_ACTION)
+
+
 def pause(call: Call) -> Reply:
     """pauseSessionAsync."""
+    _pause_offered(call)
     return Reply(message=call.em.pause(body_session_id(call.body)))
 
 
 def resume(call: Call) -> Reply:
     """resumeSessionAsync."""
+    _pause_offered(call)
     return Reply(message=call.em.resume(body_session_id(call.body)))
 
 
@@ -247,7 +261,7 @@ def endpoint(
         try:
             body = (
                 await read_json_object(
-                    request, required=body_required, deadline=em.config.body_timeout_seconds
+                    request, required=body_required, deadline=em.config.read_timeout_seconds
                 )
                 if reads_body
                 else {}

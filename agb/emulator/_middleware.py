@@ -63,6 +63,7 @@ class EmulatorMiddleware:
     unexpected exception becomes a 500 envelope with code ``InternalError`` (and is counted in
     the stats, so tests can prove no input reaches it). Each request is logged at INFO on
     ``agb.emulator.access``: method, path, status, milliseconds and request id (never a header).
+    The network profile's latency holds back every answer of the API (an asynchronous sleep).
     """
 
     def __init__(
@@ -86,9 +87,13 @@ class EmulatorMiddleware:
         scope[EXCHANGE_KEY] = exchange
         request_id_header = (b"x-request-id", exchange.request_id.encode())
         began = time.perf_counter()
+        network = self.emulator.network
+        delayed = network.delays_answers and not admin
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if delayed:  # the network profile's latency, before the answer leaves
+                    await self.sleep(network.answer_delay())
                 exchange.status = message["status"]
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
                 headers.append(request_id_header)

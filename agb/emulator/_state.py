@@ -16,6 +16,7 @@ from agb.emulator._config import EmulatorConfig
 from agb.emulator._counters import Counters
 from agb.emulator._errors import ApiError, invalid
 from agb.emulator._faults import FaultScript
+from agb.emulator._network import NetworkProfile
 from agb.emulator._sessions import (
     PAUSED,
     PAUSING,
@@ -60,6 +61,8 @@ class Emulator:
         self.clock = self.config.clock
         #: The scripted and random faults; see :meth:`FaultScript.add`.
         self.faults = FaultScript(fault_rate=self.config.fault_rate, seed=self.config.seed)
+        #: The delays of the network profile (``latency_ms``, ...).
+        self.network = NetworkProfile(self.config)
         self._lock = threading.Lock()
         seed = self.config.seed
         self._rng = random.Random(None if seed is None else f"agb-emulator:{seed}:ids")

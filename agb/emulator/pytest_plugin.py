@@ -22,13 +22,20 @@ Enable with ``pytest_plugins = ["agb.emulator.pytest_plugin"]`` in a root ``conf
               sleep=agb_emulator_clock.advance,
           )
 
+Both take the network profile of ``agb_emulator_network`` (none by default); to test under
+latency, parametrize it::
+
+    @pytest.mark.parametrize("agb_emulator_network", [{"latency_ms": 40, "jitter_ms": 5}])
+    def test_agent_on_a_slow_link(agb_emulator): ...
+
 Override ``agb_emulator_config`` (or ``agb_emulator_manual_config``) in a test module to change
-the configuration.
+the rest of the configuration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import attrs
 import pytest
@@ -42,13 +49,29 @@ FAST_SECONDS = 0.05
 
 
 @pytest.fixture
-def agb_emulator_config() -> EmulatorConfig:
-    """Key ``test-key``, seeded ids, real time, transitions and syncs of 0.05 s, no faults."""
+def agb_emulator_network() -> Mapping[str, Any]:
+    """The network profile of the fixtures' servers: ``EmulatorConfig`` fields ``latency_ms``,
+    ``connect_latency_ms`` and ``jitter_ms``; empty (no delays) by default."""
+    return {}
+
+
+@pytest.fixture
+def agb_emulator_config(agb_emulator_network: Mapping[str, Any]) -> EmulatorConfig:
+    """Key ``test-key``, seeded ids, real time, transitions and syncs of 0.05 s, no faults,
+    the network profile of ``agb_emulator_network``.
+
+    Raises:
+        TypeError: ``agb_emulator_network`` names something other than the profile's fields.
+    """
+    unknown = set(agb_emulator_network) - {"latency_ms", "connect_latency_ms", "jitter_ms"}
+    if unknown:
+        raise TypeError(f"agb_emulator_network has no field {sorted(unknown)}")
     return EmulatorConfig(
         api_key="test-key",
         seed=0,
         transition_seconds=FAST_SECONDS,
         context_sync_seconds=FAST_SECONDS,
+        **agb_emulator_network,
     )
 
 

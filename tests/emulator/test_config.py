@@ -19,3 +19,9 @@ def test_an_explicit_impossible_pair_names_the_fields() -> None:
     with pytest.raises(ValueError, match="stale_seconds"):
         EmulatorConfig(transition_seconds=0, stale_seconds=0.1)
     assert EmulatorConfig(transition_seconds=0.2, stale_seconds=0.1).stale_seconds == 0.1
+
+
+@pytest.mark.parametrize("value", [0, -1, float("inf"), float("nan")])
+def test_the_body_deadline_must_be_a_positive_number(value: float) -> None:
+    with pytest.raises(ValueError, match="read_timeout_seconds must be a finite number > 0"):
+        EmulatorConfig(read_timeout_seconds=value)

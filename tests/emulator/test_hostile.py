@@ -65,14 +65,25 @@ def test_the_admin_api_keeps_the_clock_finite_and_the_answers_json(
 ) -> None:
     sid = wire.create_id()
     assert_ok(wire.pause(sid))
-    for _ in range(3):
-        response = http.post("/_emulator/clock/advance", json={"seconds": 1e308})
-        assert_error(response, 400, "InvalidParameter", "clock cannot move past")
+    advance = "/_emulator/clock/advance"
+    for seconds in (b"1e308", b"1" + b"0" * 400, b"Infinity", b"NaN"):
+        response = http.post(advance, content=b'{"seconds": ' + seconds + b"}")
+        assert_error(response, 400, "InvalidParameter", "seconds")
+    now = assert_ok(http.post(advance, json={"seconds": 2.0**38}))["data"]["now"]
+    assert now == clock()
+    assert_error(
+        http.post(advance, json={"seconds": 2**40}), 400, "InvalidParameter", "cannot move past"
+    )
+    assert clock() == now
     assert math.isfinite(clock())
-    now = assert_ok(http.post("/_emulator/clock/advance", json={"seconds": 2.0**39}))["data"]
-    assert now["now"] == clock()
     assert wire.status(sid) == "PAUSED"  # later requests still answer JSON
     assert_ok(wire.list())
+
+
+@pytest.mark.parametrize("number", [b"1e308", b"1" + b"0" * 400, b"-0.5", b"86401"])
+def test_fault_delays_are_bounded_numbers(http: httpx.Client, number: bytes) -> None:
+    body = b'{"kind": "slow", "params": {"seconds": ' + number + b"}}"
+    assert_error(http.post("/_emulator/faults", content=body), 400, "InvalidParameter", "seconds")
 
 
 # ------------------------------------------------------------------------ faults
@@ -156,7 +167,7 @@ def test_a_request_the_server_cannot_parse_gets_an_error_envelope(
 
 
 def test_a_body_that_never_arrives_is_cut_off_at_the_deadline() -> None:
-    config = EmulatorConfig(api_key=API_KEY, body_timeout_seconds=0.05)
+    config = EmulatorConfig(api_key=API_KEY, read_timeout_seconds=0.05)
     with serve(config) as server:
         head = (
             b"POST /mcp/getSession HTTP/1.1\r\nHost: e\r\nContent-Type: application/json\r\n"
@@ -166,6 +177,30 @@ def test_a_body_that_never_arrives_is_cut_off_at_the_deadline() -> None:
         assert status == 408
         assert headers["connection"] == "close"
         assert body["code"] == "RequestTimeout"
+        assert server.emulator.stats()["internalErrors"] == 0
+
+
+@pytest.mark.parametrize("protocol", ["httptools", "h11"])
+def test_a_request_head_that_never_ends_is_cut_off_at_the_deadline(
+    protocol: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if protocol == "h11":
+        monkeypatch.setattr("agb.emulator._server.HTTP_PROTOCOL", EnvelopeH11Protocol)
+    with serve(EmulatorConfig(api_key=API_KEY, read_timeout_seconds=0.05)) as server:
+        # A whole request first, then on the same connection a head that never ends.
+        whole = b"GET /sdk/ListSession HTTP/1.1\r\nHost: e\r\n" + AUTH_LINE + b"\r\n"
+        with socket.create_connection((server.host, server.port), timeout=5) as sock:
+            sock.sendall(whole)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+            sock.sendall(b"GET /sdk/ListSession HTTP/1.1\r\nHost: e\r\n")  # never ends
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+        status, headers, body = _envelope(received)
+        assert status == 408
+        assert headers["connection"] == "close"
+        assert body["code"] == "RequestTimeout"
+        assert "head" in body["message"]
         assert server.emulator.stats()["internalErrors"] == 0
 
 

@@ -17,6 +17,7 @@ from agb.emulator.pytest_plugin import (
     agb_emulator_config,
     agb_emulator_manual,
     agb_emulator_manual_config,
+    agb_emulator_network,
 )
 from agb.session_params import CreateSessionParams
 
@@ -27,6 +28,7 @@ __all__ = [
     "agb_emulator_config",
     "agb_emulator_manual",
     "agb_emulator_manual_config",
+    "agb_emulator_network",
 ]
 
 
@@ -108,3 +110,23 @@ def test_asking_for_the_clock_with_the_real_time_fixture_is_an_error(
     )
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*use agb_emulator_manual with agb_emulator_clock*"])
+
+
+def test_a_network_profile_with_an_unknown_field_is_an_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        textwrap.dedent(
+            """
+            import pytest
+
+            @pytest.mark.parametrize("agb_emulator_network", [{"latency": 40}])
+            def test_typo(agb_emulator):
+                pass
+            """
+        )
+    )
+    result = pytester.runpytest_inprocess(
+        "-p", "agb.emulator.pytest_plugin", "-p", "no:cacheprovider", "-o", "addopts=",
+        "-o", "asyncio_default_fixture_loop_scope=function",
+    )  # fmt: skip
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*TypeError: agb_emulator_network has no field*'latency'*"])
