@@ -236,7 +236,9 @@ def _target(
             context_sync_seconds=context_sync,
         )
     except ValueError as error:
-        raise click.UsageError(str(error)) from None
+        from agb.emulator.__main__ import as_options
+
+        raise click.UsageError(as_options(str(error))) from None
     with serve(config) as server:
         out.write(
             f"Target:  embedded emulator at {server.base_url} (no account needed; "
@@ -284,9 +286,10 @@ def _target(
 @click.option(
     "--stale-seconds",
     type=float,
-    default=0.2,
+    default=0.0,
     show_default=True,
-    help="Embedded emulator: how long the old status still shows after pause/resume.",
+    help="Embedded emulator: how long the old status still shows after pause/resume "
+    "(a quirk to test waits against; none by default).",
 )
 @click.option(
     "--context-sync-seconds",

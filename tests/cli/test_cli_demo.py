@@ -104,7 +104,16 @@ def test_demo_stops_when_create_fails(agb: Agb, emu: RunningEmulator) -> None:
 
 def test_demo_bad_emulator_settings_are_one_line() -> None:
     args = ["demo", "--transition-seconds", "0.1", "--stale-seconds", "0.5"]
-    one_line_error(CliRunner().invoke(cli, args, env=NO_CONFIG), 2, "stale_seconds")
+    one_line_error(CliRunner().invoke(cli, args, env=NO_CONFIG), 2, "--stale-seconds")
+
+
+def test_demo_takes_a_short_transition_without_a_stale_time() -> None:
+    """The default stale time fits any transition, so no user has to set it."""
+    args = ["demo", "--transition-seconds", "0.05", "--context-sync-seconds", "0.05"]
+    args += ["--poll-interval", "0.01"]
+    result = CliRunner().invoke(cli, args, env=NO_CONFIG)
+    assert result.exit_code == 0, result.output
+    assert "All 7 steps succeeded" in result.output
 
 
 def test_demo_with_endpoint_but_no_key_is_one_line() -> None:
