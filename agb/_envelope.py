@@ -2,23 +2,24 @@
 
 Every answer goes through :func:`read_answer` or :func:`read_transport_failure`, which turn
 (HTTP status, envelope, transport error) into either a successful reply carrying the generated
-model, or a reply carrying a typed :class:`~agb.exceptions.AGBError` with the request id.
+model, or a reply carrying a typed :class:`~agb.exceptions.AGBError` with the request id. Which
+error a code means is :mod:`agb._error_codes`; how long an answer asks to wait,
+:mod:`agb._retry_after` (both re-exported here for the readers' callers).
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
-import math
 import re
 import sys
-import time
 from typing import Any
 
 import httpx
 from attrs import frozen
 
 from agb import exceptions as exc
+from agb._error_codes import error_class, is_success_code
+from agb._retry_after import retry_after_seconds
 
 __all__ = [
     "MAX_ANSWER_DEPTH",
@@ -32,38 +33,6 @@ __all__ = [
     "retry_after_seconds",
 ]
 
-# Codes the service is known to send, mapped to the error they mean. Codes are open-ended
-# text: unknown ones fall back on the family rules and then on the HTTP status.
-_CODES: dict[str, type[exc.APIError]] = {
-    "InvalidMcpSession.NotFound": exc.NotFoundError,
-    "SessionNotFound": exc.NotFoundError,
-    "NotFound": exc.NotFoundError,
-    "AccessDenied": exc.AuthenticationError,
-    "Unauthorized": exc.AuthenticationError,
-    "Forbidden": exc.AuthenticationError,
-    "InvalidApiKey": exc.AuthenticationError,
-    "Throttling": exc.RateLimitError,
-    "TooManyRequests": exc.RateLimitError,
-    "InvalidSessionStatus": exc.InvalidStateError,
-    "InvalidStatus": exc.InvalidStateError,
-    "IncorrectStatus": exc.InvalidStateError,
-    "InvalidParameter": exc.BadRequestError,
-    "MissingParameter": exc.BadRequestError,
-    "ServiceUnavailable": exc.ServerError,
-    "InternalError": exc.ServerError,
-}
-_FAMILIES: tuple[tuple[re.Pattern[str], type[exc.APIError]], ...] = (
-    (re.compile(r"NotFound$|NotExist", re.I), exc.NotFoundError),
-    (
-        re.compile(r"^(AccessDenied|Forbidden|Unauthori[sz]ed|InvalidApiKey)", re.I),
-        exc.AuthenticationError,
-    ),
-    (re.compile(r"^Throttling|TooManyRequests|RateLimit", re.I), exc.RateLimitError),
-    (re.compile(r"^(Invalid|Incorrect)[A-Za-z]*(Status|State)", re.I), exc.InvalidStateError),
-    (re.compile(r"^(InvalidParameter|MissingParameter|Invalid)", re.I), exc.BadRequestError),
-    (re.compile(r"^(InternalError|ServiceUnavailable)", re.I), exc.ServerError),
-)
-_SUCCESS_CODES = frozenset({"", "ok", "OK", "Ok", "success", "Success"})
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 
 # How deep an answer (or a JSON text inside one, such as labels or contextStatus) may nest.
@@ -105,71 +74,6 @@ class Reply:
     def ok(self) -> bool:
         """``True`` when the service answered with a success."""
         return self.error is None
-
-
-def is_success_code(code: str) -> bool:
-    """Whether ``code`` is one of the codes the service sends on success (``""``, ``ok``...)."""
-    return code in _SUCCESS_CODES
-
-
-def error_class(code: str, http_status: int | None) -> type[exc.APIError]:
-    """The error type for an error ``code`` and HTTP status: code first, status second."""
-    if code and code not in _SUCCESS_CODES:
-        known = _CODES.get(code)
-        if known is not None:
-            return known
-        for pattern, cls in _FAMILIES:
-            if pattern.search(code):
-                return cls
-    if http_status is None:
-        return exc.APIError
-    if http_status in (401, 403):
-        return exc.AuthenticationError
-    if http_status == 404:
-        return exc.NotFoundError
-    if http_status == 409:
-        return exc.InvalidStateError
-    if http_status == 429:
-        return exc.RateLimitError
-    if http_status >= 500:
-        return exc.ServerError
-    if http_status >= 400:
-        return exc.BadRequestError
-    return exc.APIError
-
-
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
-    """Seconds the answer asks to wait: ``retry-after-ms``, else ``Retry-After`` (seconds or
-    an HTTP date); ``None`` when absent or unreadable (never raises, whatever the header)."""
-    try:
-        millis = headers.get("retry-after-ms", "").strip()
-        value = headers.get("retry-after", "").strip()
-    except (UnicodeDecodeError, ValueError):
-        return None
-    seconds: float | None = None
-    if millis:
-        seconds = _number(millis)
-        seconds = None if seconds is None else seconds / 1000.0
-    if seconds is None and value:
-        seconds = _number(value)
-        if seconds is None and "," in value and len(value) < 64:
-            try:
-                parsed = email.utils.parsedate_to_datetime(value)
-                seconds = parsed.timestamp() - time.time()
-            except (ValueError, TypeError, OverflowError, IndexError, AttributeError):
-                return None
-    if seconds is None or not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-def _number(text: str) -> float | None:
-    if len(text) > 32:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
 
 
 def _make_error(

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 class Sender(Protocol):
-    """What sends a :class:`~agb._effects.Call` (``agb._transport.Transport``, or a fake)."""
+    """What sends a :class:`~agb._effects.Call` (``agb._sender.HTTPSender``, or a fake)."""
 
     def send(self, call: Call) -> Reply:
         """Send ``call`` with blocking I/O."""

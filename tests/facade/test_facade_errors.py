@@ -12,7 +12,8 @@ import pytest
 from facade_fakes import SID, FakeServer, Runner, fail, ok, raw
 
 from agb import AGB, Session
-from agb._envelope import error_class, read_answer, read_transport_failure
+from agb._envelope import read_answer, read_transport_failure
+from agb._error_codes import error_class
 from agb.exceptions import (
     AGBError,
     APIConnectionError,

@@ -239,6 +239,6 @@ def test_retry_after_is_read_or_ignored_never_raised(
 ) -> None:
     import httpx
 
-    from agb._envelope import retry_after_seconds
+    from agb._retry_after import retry_after_seconds
 
     assert retry_after_seconds(httpx.Headers(headers)) == seconds

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agb import Session
+from agb._effects import Call
 from agb._envelope import Reply, read_answer
-from agb._plan import Call
-from agb._transport import Transport
+from agb._sender import HTTPSender
 from agb.exceptions import AGBError
 from agb_api_client.api.sessions import create_session, get_session, list_sessions
 from agb_api_client.models import CreateSessionRequest, SessionIdRequest
@@ -76,9 +76,9 @@ def test_the_answer_reader_only_gives_replies(
     assert reply.ok or isinstance(reply.error, AGBError)
 
 
-def transport_for(answer: httpx.Response) -> Transport:
+def transport_for(answer: httpx.Response) -> HTTPSender:
     handler = lambda request: answer  # noqa: E731
-    return Transport(
+    return HTTPSender(
         base_url="https://agb.test.invalid",
         api_key=KEY,
         timeout=5.0,

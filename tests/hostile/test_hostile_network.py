@@ -19,8 +19,8 @@ import pytest
 from hostile_kit import KEY, SID, RawServer, Runner, Watch, assert_no_key, head, raw_server
 
 from agb import AGB, Config, Session
-from agb._plan import Call
-from agb._transport import Transport
+from agb._effects import Call
+from agb._sender import HTTPSender
 from agb.exceptions import APITimeoutError, ResponseTooLargeError
 from agb_api_client.api.sessions import get_session
 from agb_api_client.models import SessionIdRequest
@@ -101,9 +101,9 @@ async def test_a_wait_bounds_its_request_by_its_own_timeout(run: Runner, watch: 
 
 
 async def test_a_call_timeout_bounds_the_whole_request(run: Runner, watch: Watch) -> None:
-    """The Transport: a Call's own timeout, not the client's 60 s, bounds headers and body."""
+    """The HTTPSender: a Call's own timeout, not the client's 60 s, bounds headers and body."""
     server = serve(dripping("body"))
-    transport = Transport(base_url=server.url, api_key=KEY, timeout=60.0, max_connections=2)
+    transport = HTTPSender(base_url=server.url, api_key=KEY, timeout=60.0, max_connections=2)
     call = Call("getSession", get_session, {"body": SessionIdRequest(SID)}, True, 0.4)
     try:
         with watch:
@@ -201,7 +201,7 @@ async def test_a_declared_length_past_the_limit_is_refused_before_reading(
 
 
 async def test_the_limit_is_a_setting(run: Runner) -> None:
-    transport = Transport(
+    transport = HTTPSender(
         base_url="https://agb.test.invalid",
         api_key=KEY,
         timeout=5.0,
@@ -224,20 +224,20 @@ async def test_async_decoding_lets_the_loop_run(monkeypatch: pytest.MonkeyPatch)
     """A bomb arriving as one chunk: at most ~1 MiB is inflated between two turns of the loop."""
     import asyncio
 
-    from agb import _transport
+    from agb import _answer_guard
 
     body = bomb(64 << 20)
     ticks = 0
     inflated_at: list[tuple[int, int]] = []
-    feed = _transport._Body.feed
+    feed = _answer_guard.Body.feed
 
-    def watched(self: _transport._Body, chunk: bytes) -> None:
+    def watched(self: _answer_guard.Body, chunk: bytes) -> None:
         try:
             feed(self, chunk)
         finally:
             inflated_at.append((ticks, self.size))
 
-    monkeypatch.setattr(_transport._Body, "feed", watched)
+    monkeypatch.setattr(_answer_guard.Body, "feed", watched)
 
     def one_chunk(request: httpx.Request) -> httpx.Response:
         headers = {"content-type": "application/json", "content-encoding": "gzip"}

@@ -24,7 +24,7 @@ from hostile_kit import (
 )
 
 from agb import AGB, Config, Session
-from agb._transport import Redactor
+from agb._secrets import Redactor
 from agb.exceptions import ConfigurationError
 from agb.session_params import CreateSessionParams
 

@@ -1,0 +1,360 @@
+"""The pooled httpx clients: one sync client per :class:`~agb.AGB`, one async client per event
+loop that uses it, each created on first use and shared by every request.
+
+They are handed to the generated client, which the facade calls through its ``sync_detailed`` /
+``asyncio_detailed`` functions. Every transport under them is wrapped in a guard
+(:mod:`agb._answer_guard`). This module also owns their lifecycle: each loop's pool closes when
+its loop ends, :meth:`Pools.close` / :meth:`Pools.aclose` close them all, and a child process
+after ``os.fork()`` forgets (never closes, never uses) its parent's pools.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import platform
+import ssl
+import threading
+import weakref
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from attrs import define
+
+from agb._answer_guard import AsyncGuard, Guard, guard_mounts
+from agb._exchange import ASYNC_HOOKS, SYNC_HOOKS
+from agb._secrets import BearerAuth, Redactor, redact_logs
+from agb._version import __version__
+from agb.config import DEFAULT_MAX_RESPONSE_BYTES
+from agb_api_client import Client
+
+if TYPE_CHECKING:
+    import asyncio
+
+__all__ = ["USER_AGENT", "Pools"]
+
+USER_AGENT = (
+    f"agb-sessions-python/{__version__} "
+    f"(Python {platform.python_version()}; httpx {httpx.__version__})"
+)
+
+# Bumped in a child process after os.fork(): pools opened before it belong to the parent.
+_FORKS = [0]
+# What a child dropped: kept referenced, never closed (closing would shut the parent's
+# connections down, and collecting them would warn about unclosed sockets).
+_ABANDONED: list[object] = []
+
+
+def _after_fork_in_child() -> None:
+    _FORKS[0] += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+@define(eq=False)
+class _LoopPool:
+    """The async pool of one event loop, with what bounds its requests in flight."""
+
+    loop: asyncio.AbstractEventLoop
+    generated: Client
+    httpx_client: httpx.AsyncClient
+    in_flight: asyncio.Semaphore
+    guard: AsyncGuard
+    keeper: Any = None
+
+    async def aclose(self) -> None:
+        """Close the pool's client, and its transport even if an earlier close of the client
+        was cancelled half-way (the client would then count itself closed)."""
+        await self.httpx_client.aclose()
+        await self.guard.aclose()
+
+
+async def _keep_until_loop_ends(pool: _LoopPool, forget: Callable[[], None]) -> AsyncIterator[None]:
+    """Closes ``pool`` when its loop ends.
+
+    Advanced once inside the loop, this async generator is registered with it; the loop's
+    ``shutdown_asyncgens()`` (which ``asyncio.run`` calls) closes it, which closes the pool.
+    """
+    try:
+        yield
+    finally:
+        forget()
+        await pool.aclose()
+
+
+class Pools:
+    """The pooled httpx clients of one :class:`~agb.AGB`, and the generated clients using them.
+
+    Args:
+        base_url: The service's base URL.
+        api_key: The API key (checked: it must fit in an HTTP header).
+        timeout: Seconds a whole request may take (connect, send, headers and body), unless
+            the call gives its own.
+        max_connections: Size of each pool, and the most requests in flight per event loop.
+        transport: An httpx transport for the sync client (default: httpx's, on httpcore).
+        async_transport: An httpx transport for the async clients.
+        max_response_bytes: The largest answer read, after decompression.
+
+    Raises:
+        ConfigurationError: If the API key holds a character an HTTP header cannot carry.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        timeout: float,
+        max_connections: int,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        self._auth = BearerAuth(api_key)
+        self._base_url = base_url
+        self._redactor = Redactor(api_key)
+        redact_logs(self._redactor)
+        self._timeout = httpx.Timeout(timeout)
+        self._limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        self._max_response_bytes = max_response_bytes
+        self._transport = transport
+        self._async_transport = async_transport
+        self._headers = {
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        # One async pool per event loop: an httpx.AsyncClient's connections belong to the loop
+        # that opened them, and using them from another loop (a second asyncio.run, a test's
+        # own loop) fails with "Event loop is closed". Each pool is closed when its loop ends.
+        # Each also holds a semaphore that keeps in-flight requests within the pool's size:
+        # httpcore's bookkeeping of queued requests grows with queue x connections, so a
+        # fan-out of hundreds of calls is much faster waiting here than in its queue.
+        self._max_in_flight = max_connections
+        self._closed = False
+        self._reset_pools()
+
+    def _reset_pools(self) -> None:
+        self._fork = _FORKS[0]
+        self._lock = threading.Lock()
+        self.client = self._generated()
+        self._sync: httpx.Client | None = None
+        self._loops: dict[int, _LoopPool] = {}
+        self._unbound: httpx.AsyncClient | None = None
+
+    def _check_fork(self) -> None:
+        """After os.fork(), forget (never close, never use) the parent's pools."""
+        if self._fork != _FORKS[0]:
+            _ABANDONED.append((self.client, self._sync, self._loops, self._unbound))
+            self._reset_pools()
+
+    def _generated(self) -> Client:
+        return Client(
+            base_url=self._base_url,
+            headers=self._headers,
+            timeout=self._timeout,
+            raise_on_unexpected_status=False,
+        )
+
+    def _common(self) -> dict[str, Any]:
+        return {
+            "base_url": self._base_url,
+            "headers": self._headers,
+            "timeout": self._timeout,
+            "limits": self._limits,
+            "auth": self._auth,
+            "follow_redirects": False,
+        }
+
+    def _guard_mounts(self, client: httpx.Client | httpx.AsyncClient) -> None:
+        # Proxies from the environment get transports of their own: guard them too.
+        guard_mounts(client, self._max_response_bytes, self._redactor)
+
+    def sync_client(self) -> httpx.Client:
+        """The pooled sync httpx client, created on first use and shared by every thread."""
+        sync = self._sync
+        if sync is not None and self._fork == _FORKS[0]:
+            return sync
+        self._check_fork()
+        with self._lock:
+            if self._sync is None:
+                inner = self._transport or httpx.HTTPTransport(
+                    verify=_ssl_context(), limits=self._limits
+                )
+                self._sync = httpx.Client(
+                    **self._common(),
+                    transport=Guard(inner, self._max_response_bytes, self._redactor),
+                    event_hooks=SYNC_HOOKS,
+                )
+                self._guard_mounts(self._sync)
+                self.client.set_httpx_client(self._sync)
+            return self._sync
+
+    def _new_async_client(self) -> httpx.AsyncClient:
+        return self._new_async_pool()[0]
+
+    def _new_async_pool(self) -> tuple[httpx.AsyncClient, AsyncGuard]:
+        inner = self._async_transport or httpx.AsyncHTTPTransport(
+            verify=_ssl_context(), limits=self._limits
+        )
+        guard = AsyncGuard(inner, self._max_response_bytes, self._redactor)
+        client = httpx.AsyncClient(
+            **self._common(),
+            transport=guard,
+            event_hooks=ASYNC_HOOKS,
+        )
+        self._guard_mounts(client)
+        return client, guard
+
+    def _loop_pool(self) -> _LoopPool:
+        """The pool of the running event loop, opened on first use and closed when the loop
+        ends."""
+        import asyncio  # only ever reached inside a running loop, where it is loaded already
+
+        loop = asyncio.get_running_loop()
+        self._check_fork()
+        pool = self._loops.get(id(loop))
+        if pool is not None and pool.loop is loop:
+            return pool
+        with self._lock:
+            pool = self._loops.get(id(loop))
+            if pool is not None and pool.loop is loop:
+                return pool
+            for key, old in list(self._loops.items()):
+                if old.loop.is_closed():  # ended without shutdown_asyncgens(): nothing to do
+                    del self._loops[key]
+            client, guard = self._new_async_pool()
+            generated = self._generated()
+            generated.set_async_httpx_client(client)
+            pool = _LoopPool(loop, generated, client, asyncio.Semaphore(self._max_in_flight), guard)
+            self._loops[id(loop)] = pool
+        pool.keeper = _keep_until_loop_ends(pool, _forgetter(self, id(loop), pool))
+        # Run it to its yield now (it awaits nothing before): the loop registers it.
+        with contextlib.suppress(StopIteration):
+            pool.keeper.__anext__().send(None)
+        return pool
+
+    def _loop_client(self) -> tuple[Client, asyncio.Semaphore]:
+        """The generated client whose async pool belongs to the running event loop, and the
+        semaphore bounding that loop's requests in flight."""
+        pool = self._loop_pool()
+        return pool.generated, pool.in_flight
+
+    def async_client(self) -> httpx.AsyncClient:
+        """The pooled async httpx client of the running event loop.
+
+        Outside any loop: a pool that belongs to the first loop that uses it.
+        """
+        import asyncio  # not at the top: `import agb` need not load asyncio for sync users
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self._check_fork()
+            with self._lock:
+                if self._unbound is None:
+                    self._unbound = self._new_async_client()
+                    self.client.set_async_httpx_client(self._unbound)
+                return self._unbound
+        return self._loop_pool().httpx_client
+
+    def raw(self) -> Client:
+        """The generated client, configured with the pooled httpx clients.
+
+        Read inside an event loop, it is that loop's own generated client (its async pool
+        belongs to the loop, and other loops in other threads do not disturb it); outside any
+        loop, one whose async pool belongs to the first loop that uses it.
+        """
+        import asyncio
+
+        sync = self.sync_client()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self.async_client()
+            return self.client
+        pool = self._loop_pool()
+        pool.generated.set_httpx_client(sync)
+        return pool.generated
+
+    def close(self) -> None:
+        """Close every pool these pools opened; no call may follow.
+
+        The sync pool closes at once; each async pool is closed on its own loop (scheduled
+        there; a loop that has ended closed its pool as it ended).
+        """
+
+        self._closed = True
+        if self._fork != _FORKS[0]:
+            self._check_fork()
+            return
+        if self._sync is not None:
+            self._sync.close()
+        for pool in list(self._loops.values()):
+            _close_soon(pool)
+
+    async def aclose(self) -> None:
+        """Close every pool these pools opened: the sync one and the running loop's at
+        once, the other loops' on their loops."""
+        import asyncio
+
+        self._check_fork()
+        loop = asyncio.get_running_loop()
+        mine = self._loops.pop(id(loop), None)
+        self.close()
+        if mine is not None and mine.loop is loop:
+            await mine.aclose()
+        if self._unbound is not None:
+            await self._unbound.aclose()
+
+    def __del__(self) -> None:
+        # Collected without close(): close the sync pool here, each async pool on its loop.
+        if getattr(self, "_fork", None) != _FORKS[0] or getattr(self, "_closed", True):
+            return
+        with contextlib.suppress(Exception):  # interpreter shutdown: nothing more to do
+            if self._sync is not None:
+                self._sync.close()
+            for pool in list(self._loops.values()):
+                _close_soon(pool)
+
+
+# Tasks closing a pool on its loop: the loop keeps only weak references to its tasks, and a
+# task nobody references can be collected half-way, leaving its sockets unclosed.
+_CLOSING: set[Any] = set()
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One SSL context per process, built on first use: building one loads the certificate
+    bundle (40-60 ms on the loop's thread), which each new pool (one per event loop) would
+    otherwise repeat."""
+    return httpx.create_ssl_context()
+
+
+def _close_soon(pool: _LoopPool) -> None:
+    """Close ``pool`` on its own loop (from any thread); nothing if that loop has closed."""
+
+    def start() -> None:
+        task = pool.loop.create_task(pool.aclose())
+        _CLOSING.add(task)
+        task.add_done_callback(_CLOSING.discard)
+
+    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+        pool.loop.call_soon_threadsafe(start)
+
+
+def _forgetter(transport: Pools, key: int, pool: _LoopPool) -> Callable[[], None]:
+    ref = weakref.ref(transport)
+
+    def forget() -> None:
+        owner = ref()
+        if owner is not None and owner._loops.get(key) is pool:
+            del owner._loops[key]
+
+    return forget
