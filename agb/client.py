@@ -22,7 +22,7 @@ from agb._constants import (
 from agb._lazy import LazyModule
 from agb._retry import RetryPolicy
 from agb._runner import Runner
-from agb._transport import Transport
+from agb._sender import HTTPSender
 from agb.config import Config, load_config
 from agb.exceptions import ConfigurationError
 from agb.model.response import (
@@ -98,7 +98,7 @@ class AGB:
             raise ConfigurationError("API key must not contain line breaks or NUL characters")
         self.config = load_config(cfg)
         self._api_key = api_key.strip()
-        self._transport = Transport(
+        self._transport = HTTPSender(
             base_url=self.config.base_url,
             api_key=self._api_key,
             timeout=self.config.timeout_seconds,
