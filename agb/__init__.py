@@ -47,6 +47,7 @@ from agb.exceptions import (
     ServerError,
     SessionError,
     UnsendableRequestError,
+    UnsupportedOperationError,
     WaitTimeoutError,
 )
 from agb.model import response as _response
@@ -86,6 +87,7 @@ __all__ = [
     "SessionError",
     "SyncPolicy",
     "UnsendableRequestError",
+    "UnsupportedOperationError",
     "UploadMode",
     "UploadPolicy",
     "UploadStrategy",

@@ -272,6 +272,9 @@ def read_answer(
                 text = message or problem
             else:
                 text = f"{problem}: {message}" if message else problem
+        elif cls is exc.UnsupportedOperationError:
+            said = f": {message}" if message else ""
+            text = f"the service does not offer this operation ({code}{said})"
         else:
             text = message or f"HTTP {status}"
         return failure(cls, f"{operation} failed: {text}", request_id, code, message)

@@ -27,8 +27,13 @@ _CODES: dict[str, type[exc.APIError]] = {
     "MissingParameter": exc.BadRequestError,
     "ServiceUnavailable": exc.ServerError,
     "InternalError": exc.ServerError,
+    "InvalidAction.NotFound": exc.UnsupportedOperationError,
 }
 _FAMILIES: tuple[tuple[re.Pattern[str], type[exc.APIError]], ...] = (
+    (
+        re.compile(r"^(InvalidAction|UnsupportedOperation|OperationNotSupported)", re.I),
+        exc.UnsupportedOperationError,
+    ),
     (re.compile(r"NotFound$|NotExist", re.I), exc.NotFoundError),
     (
         re.compile(r"^(AccessDenied|Forbidden|Unauthori[sz]ed|InvalidApiKey)", re.I),

@@ -255,3 +255,13 @@ class UnsendableRequestError(BadRequestError):
 
 
 __all__ += ["RedirectError", "ResponseTooLargeError", "UnsendableRequestError"]
+
+
+class UnsupportedOperationError(APIError):
+    """The service does not offer this operation (code ``InvalidAction.NotFound``).
+
+    Pause and resume shipped only in agbcloud-sdk 0.7.0; a service that does not offer them
+    answers like this. Nothing happened to the session, and the request is not tried again.
+    Branch on this class (or on ``code``), not on HTTP 404, which also means an unknown
+    session.
+    """

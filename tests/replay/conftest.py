@@ -40,6 +40,14 @@ def _recording(config: pytest.Config) -> bool:
     return config.getoption("--record-mode") not in (None, "none")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "emulator(**settings): EmulatorConfig fields of the recording emulator, beside the "
+        "replay suite's own (e.g. pause_supported=False)",
+    )
+
+
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("query_sans_sdk_version", query_sans_sdk_version)
 
@@ -94,11 +102,15 @@ def emulator_clock() -> ManualClock:
 
 
 @pytest.fixture
-def live_emulator(record_mode: str, emulator_clock: ManualClock) -> Iterator[Any]:
-    """A fresh emulator for this test when recording; ``None`` in replay."""
+def live_emulator(
+    request: pytest.FixtureRequest, record_mode: str, emulator_clock: ManualClock
+) -> Iterator[Any]:
+    """A fresh emulator for this test when recording (its ``emulator`` marker's settings on
+    top of the suite's); ``None`` in replay."""
     if record_mode == "none":
         yield None
         return
+    marker = request.node.get_closest_marker("emulator")
     config = EmulatorConfig(
         api_key=RECORDING_KEY,
         seed=SEED,
@@ -107,6 +119,7 @@ def live_emulator(record_mode: str, emulator_clock: ManualClock) -> Iterator[Any
         stale_seconds=STALE_SECONDS,
         context_sync_seconds=CONTEXT_SYNC_SECONDS,
         retry_after_seconds=RETRY_AFTER_SECONDS,
+        **(marker.kwargs if marker else {}),
     )
     with serve(config) as server:
         yield server

@@ -23,6 +23,7 @@ from agb import (
     ServerError,
     Session,
     SessionError,
+    UnsupportedOperationError,
 )
 
 pytestmark = pytest.mark.vcr
@@ -367,3 +368,29 @@ async def test_keep_alive_of_a_session_being_deleted(rig: Rig) -> None:
         http=400,
         request_id=rig.request_ids("/mcp/refreshSessionIdleTime")[0],
     )
+
+
+@pytest.mark.emulator(pause_supported=False)
+async def test_pause_and_resume_not_offered_by_the_service(rig: Rig) -> None:
+    """A service without pause/resume (``agb emulator --no-pause``): a typed error that says
+    so, at once, with nothing retried or resent, and the session untouched."""
+    session = await create(rig)
+    paused = await rig.call(session.pause, timeout=30)
+    resumed = await rig.call(session.resume, timeout=30)
+    ids = rig.request_ids("/mcp/pauseSessionAsync") + rig.request_ids("/mcp/resumeSessionAsync")
+    for result, request_id in zip((paused, resumed), ids, strict=True):
+        assert_failed(
+            result,
+            UnsupportedOperationError,
+            code="InvalidAction.NotFound",
+            http=404,
+            request_id=request_id,
+        )
+        assert "does not offer this operation" in result.error_message
+    assert rig.waits == []
+    assert rig.exchanges()[1:] == [
+        "POST /mcp/pauseSessionAsync 404",
+        "POST /mcp/resumeSessionAsync 404",
+    ]
+    status = await rig.call(session.get_status)
+    assert status.status == "RUNNING"
