@@ -24,6 +24,7 @@ from httpx._decoders import SUPPORTED_DECODERS
 
 from agb._deadline import DEADLINE, bound_network, request_deadline, timed_out
 from agb._secrets import Redactor
+from agb._wire_forms import normalize
 
 __all__ = ["AsyncGuard", "Body", "Guard", "ResponseTooLarge", "guard_mounts"]
 
@@ -172,10 +173,11 @@ class Body:
         self._through(0, (chunk,))
 
     def finish(self) -> httpx.Response:
-        """The answer as a response whose body is read, decompressed and redacted."""
+        """The answer as a response whose body is read, decompressed, redacted and in the
+        spec's form (:func:`agb._wire_forms.normalize`)."""
         for level, inflater in enumerate(self.inflaters):
             self._through(level + 1, (inflater.end(),))
-        body = self.redactor.data(b"".join(self.parts))
+        body = normalize(self.redactor.data(b"".join(self.parts)))
         extensions: dict[str, Any] = {}
         for name in ("http_version", "reason_phrase"):
             value = self.response.extensions.get(name)

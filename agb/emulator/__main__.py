@@ -120,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer pause and resume as a service without them would (404 InvalidAction.NotFound)",
     )
     parser.add_argument(
+        "--wire-form",
+        choices=("camel", "pascal", "body"),
+        default="camel",
+        help="spell answers as the spec does (camel), with PascalCase envelope keys (pascal), or "
+        "wrapped in a body object (body), as other service versions have (default %(default)s)",
+    )
+    parser.add_argument(
         "--manual-clock",
         action="store_true",
         help="time stands still until POST /_emulator/clock/advance moves it",
@@ -172,6 +179,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
             connect_latency_ms=args.connect_latency,
             jitter_ms=args.jitter,
             pause_supported=args.pause_supported,
+            wire_form=args.wire_form,
         )
     except ValueError as err:
         raise ValueError(as_options(str(err))) from None

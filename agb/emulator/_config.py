@@ -64,6 +64,10 @@ class EmulatorConfig:
             (seeded by ``seed``).
         pause_supported: ``False`` answers pause and resume as a service that does not offer
             them: HTTP 404, code ``InvalidAction.NotFound`` (see docs/emulator.md).
+        wire_form: How answers are spelled: ``"camel"`` as the spec has it, ``"pascal"`` with
+            the envelope keys (and ``LinkUrl``, ``WsUrl``, ``Token``, ``ToolList``) in
+            PascalCase, ``"body"`` with the envelope wrapped in ``{"body": ...}``: forms other
+            service versions have sent (``docs/wire-forms.md``).
         sleep: The asynchronous sleep behind the ``slow`` fault and ``latency_ms``; ``None``
             means :func:`asyncio.sleep`. A seam for tests.
     """
@@ -83,6 +87,9 @@ class EmulatorConfig:
     connect_latency_ms: float = attrs.field(default=0.0, validator=_non_negative)
     jitter_ms: float = attrs.field(default=0.0, validator=_non_negative)
     pause_supported: bool = True
+    wire_form: str = attrs.field(
+        default="camel", validator=attrs.validators.in_(("camel", "pascal", "body"))
+    )
     sleep: Callable[[float], Awaitable[None]] | None = None
 
     def __attrs_post_init__(self) -> None:

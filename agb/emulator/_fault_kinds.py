@@ -333,6 +333,23 @@ class CreateFail(FaultKind):
         return render(exchange, 200, ok_body(exchange.request_id, data))
 
 
+class ResourceError(FaultKind):
+    """getMcpResource answers ``success: true`` with ``data.isError: true`` and ``errMsg``, as
+    some service versions report a resource that cannot be read."""
+
+    name = "resource_error"
+    params = {"message": _text}
+    paths = frozenset({"/mcp/getMcpResource"})
+    applied = False
+
+    async def answer(
+        self, fault: Fault, exchange: Exchange, context: AnswerContext
+    ) -> Response | None:
+        message = fault.params.get("message", "Emulated failure: the resource is not ready")
+        data = {"isError": True, "errMsg": message}
+        return render(exchange, 200, ok_body(exchange.request_id, data))
+
+
 class HttpStatus(FaultKind):
     """HTTP ``status`` (200-599) with an error envelope of ``code`` and ``message``."""
 
@@ -378,6 +395,7 @@ KINDS: Final[Mapping[str, FaultKind]] = {
         Status(),
         ExtraFields(),
         CreateFail(),
+        ResourceError(),
         HttpStatus(),
         ContextSyncFail(),
     )

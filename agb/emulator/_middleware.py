@@ -82,7 +82,9 @@ class EmulatorMiddleware:
         path: str = scope["path"]
         admin = is_admin(path)
         exchange = Exchange(
-            self.emulator.begin_request(path, count=not admin), scope.get("method", "GET")
+            self.emulator.begin_request(path, count=not admin),
+            scope.get("method", "GET"),
+            wire_form="camel" if admin else self.emulator.config.wire_form,
         )
         scope[EXCHANGE_KEY] = exchange
         request_id_header = (b"x-request-id", exchange.request_id.encode())

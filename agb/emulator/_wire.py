@@ -59,6 +59,7 @@ class Exchange:
         shaper: That fault's way of changing the normal answer.
         status: The answer's HTTP status once started (``"dropped"``/``"disconnected"``
             when there was none), for the access log.
+        wire_form: How envelopes are spelled (see :func:`spelled`).
     """
 
     request_id: str
@@ -66,6 +67,7 @@ class Exchange:
     fault: Fault | None = None
     shaper: Shaper | None = None
     status: int | str | None = None
+    wire_form: str = "camel"
 
 
 def dumps(value: Any) -> bytes:
@@ -112,12 +114,48 @@ def render(
     *,
     operation_id: str = "",
 ) -> Response:
-    """The JSON answer, changed by the request's fault if it shapes answers."""
+    """The JSON answer, spelled in the exchange's wire form, changed by the request's fault if
+    it shapes answers."""
+    body = spelled(body, exchange.wire_form)
     shaper, fault = exchange.shaper, exchange.fault
     if shaper is None or fault is None:
         return Response(dumps(body), status, headers, media_type=JSON_TYPE)
     shaper.shape(fault, operation_id, body)
     return Response(shaper.encode(fault, dumps(body)), status, headers, media_type=JSON_TYPE)
+
+
+WIRE_FORMS: Final = ("camel", "pascal", "body")
+_PASCAL_ENVELOPE: Final = {
+    "requestId": "RequestId",
+    "success": "Success",
+    "code": "Code",
+    "message": "Message",
+    "httpStatusCode": "HttpStatusCode",
+}
+_PASCAL_DATA: Final = {
+    "linkUrl": "LinkUrl",
+    "wsUrl": "WsUrl",
+    "token": "Token",
+    "toolList": "ToolList",
+}
+
+
+def spelled(body: dict[str, Any], wire_form: str) -> dict[str, Any]:
+    """``body`` as a service of another version spells it (``docs/wire-forms.md``).
+
+    ``camel``: as the spec has it. ``pascal``: the envelope keys, and ``linkUrl``, ``wsUrl``,
+    ``token`` and ``toolList`` in ``data``, in PascalCase. ``body``: the whole envelope
+    wrapped in ``{"body": ...}``.
+    """
+    if wire_form == "body":
+        return {"body": body}
+    if wire_form != "pascal":
+        return body
+    out = {_PASCAL_ENVELOPE.get(key, key): value for key, value in body.items()}
+    data = out.get("data")
+    if isinstance(data, dict):
+        out["data"] = {_PASCAL_DATA.get(key, key): value for key, value in data.items()}
+    return out
 
 
 def error_response(
