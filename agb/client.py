@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
+import random as _random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -23,7 +24,7 @@ from agb._constants import (
     DEFAULT_WAIT_TIMEOUT,
 )
 from agb._lazy import LazyModule
-from agb._retry import RetryPolicy
+from agb._retry import JITTER, RetryPolicy
 from agb._runner import Runner
 from agb._transport import Transport
 from agb.config import Config, load_config
@@ -189,6 +190,10 @@ class AGB:
         sleep: Blocking sleep used between polls by sync methods (tests may inject one).
         async_sleep: Sleep used between polls by async methods (default ``asyncio.sleep``;
             tests may inject one).
+        random: Source of the retries' jitter, a function giving a float in [0, 1): each
+            backoff delay is cut by up to 25% of it, at random (default ``random.random``;
+            tests may inject a seeded ``random.Random(n).random``, or ``lambda: 0.0`` for the
+            exact delays 0.5 s, 1 s, 2 s...). A ``Retry-After`` is waited exactly.
 
     Raises:
         ConfigurationError: If there is no API key, or the configuration is wrong (it is a
@@ -205,6 +210,7 @@ class AGB:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
         async_sleep: Callable[[float], Awaitable[object]] | None = None,
+        random: Callable[[], float] = _random.random,
     ) -> None:
         if api_key is None or api_key == "":
             api_key = os.environ.get("AGB_API_KEY", "")
@@ -231,7 +237,10 @@ class AGB:
         self._runner = Runner(
             self._transport,
             RetryPolicy(
-                max_retries=self.config.max_retries, http_timeout=self.config.timeout_seconds
+                max_retries=self.config.max_retries,
+                http_timeout=self.config.timeout_seconds,
+                jitter=JITTER,
+                random=random,
             ),
             clock=clock,
             sleep=sleep,
