@@ -140,9 +140,11 @@ async def test_a_failed_delete_while_the_block_raises_is_logged_not_raised(
 
 
 async def test_a_bad_on_exit_is_refused_before_creating(agb: AGB, server: FakeServer) -> None:
-    with pytest.raises(ValueError, match="on_exit"):
-        with agb.session(PARAMS, on_exit="destroy"):  # type: ignore[arg-type]
-            pass
+    with (
+        pytest.raises(ValueError, match="on_exit"),
+        agb.session(PARAMS, on_exit="destroy"),  # type: ignore[arg-type]
+    ):
+        pass
     with pytest.raises(ValueError, match="on_exit"):
         async with agb.session_async(PARAMS, on_exit="stop"):  # type: ignore[arg-type]
             pass
