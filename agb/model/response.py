@@ -206,6 +206,20 @@ class GetSessionResult(ApiResponse):
 
     data: GetSessionData | None = None
 
+    def unwrap(self) -> GetSessionData:
+        """The session's details of a successful result.
+
+        Returns:
+            GetSessionData: The details.
+
+        Raises:
+            SessionError: The typed error of a failed result (as :meth:`raise_for_status`).
+        """
+        self.raise_for_status()
+        if self.data is None:  # pragma: no cover - a success always carries its data
+            raise SessionError("the result holds no data", request_id=self.request_id)
+        return self.data
+
 
 @frozen(kw_only=True)
 class SessionStatusResult(ApiResponse):
