@@ -180,6 +180,11 @@ class AGB:
     ``async with``) when done. Sync methods never start an event loop; ``*_async`` methods
     never block one.
 
+    Logging goes to the ``agb`` logger (``agb.retry``, ``agb.wait`` below it), the API key
+    blotted out. ``AGB_LOG_LEVEL`` (the published client's variable: ``debug``, ``INFO``...,
+    or a number) sets its level at ``import agb``, adding a redacting stderr handler when the
+    program configured no logging; a value that is not a level is a warning, never an error.
+
     Args:
         api_key: The API key; ``AGB_API_KEY`` from the environment when empty or not given.
         cfg: Endpoint and timeout; when not given, ``AGB_ENDPOINT`` and ``AGB_TIMEOUT_MS`` from
