@@ -187,3 +187,31 @@ def test_import_agb_with_a_bad_level_warns_and_with_debug_logs_redacted() -> Non
     assert debug.stdout.strip() == "10"
     assert "DEBUG agb: Authorization: Bearer <redacted> nextToken=<redacted>" in debug.stderr
     assert "sk-live-123" not in debug.stderr
+
+
+def test_the_handler_is_added_once_and_redacts(
+    agb_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    agb_logger.handlers[:] = []
+
+    assert configure_from_env({"AGB_LOG_LEVEL": "info"}) == logging.INFO
+    assert configure_from_env({"AGB_LOG_LEVEL": "debug"}) == logging.DEBUG
+    assert [h.get_name() for h in agb_logger.handlers] == ["agb-log-level"]
+    agb_logger.handlers[0].stream = sys.stderr  # the stderr capsys watches
+    agb_logger.debug("sent %s", "api_key=sk-123 Authorization: Bearer abc")
+    agb_logger.debug("broken %s %s", "one")  # a bad record is logging's business
+
+    err = capsys.readouterr().err
+    assert "DEBUG agb: sent api_key=<redacted> Authorization: Bearer <redacted>" in err
+    assert "sk-123" not in err
+
+
+def test_no_handler_is_added_when_the_program_configured_logging(
+    agb_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [logging.NullHandler()])
+    agb_logger.handlers[:] = []
+
+    assert configure_from_env({"AGB_LOG_LEVEL": "10"}) == 10
+    assert agb_logger.handlers == []

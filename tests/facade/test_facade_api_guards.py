@@ -204,3 +204,19 @@ async def test_a_delete_cancelled_again_goes_on_to_its_end(agb: AGB, server: Fak
 
     assert len(polls) == 3
     assert server.paths.count(RELEASE) == 1
+
+
+async def test_a_clean_up_that_raises_while_the_block_raises_is_logged(
+    run: Runner, agb: AGB, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    script_create(server)
+
+    def body(session: Session) -> None:
+        agb.close()  # the delete on leaving cannot be sent
+        raise Boom("the block's own error")
+
+    with caplog.at_level(logging.WARNING, logger="agb"), pytest.raises(Boom, match="own error"):
+        await guarded(run, agb, "delete", body)
+
+    assert "ClientClosedError" in caplog.text
+    assert server.paths == [CREATE]

@@ -129,3 +129,8 @@ async def test_closing_the_parent_closes_its_derived_clients(
 def test_bad_options_are_refused(agb: AGB, options: dict[str, object], match: str) -> None:
     with pytest.raises(ConfigurationError, match=match):
         agb.with_options(**options)  # type: ignore[arg-type]
+
+
+def test_extra_headers_must_be_a_mapping(agb: AGB) -> None:
+    with pytest.raises(ConfigurationError, match="mapping"):
+        agb.with_options(extra_headers=[("X-A", "1")])  # type: ignore[arg-type]
