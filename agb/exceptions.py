@@ -115,6 +115,16 @@ _SECRET_KEY = re.compile(
 )
 
 
+# Bodies longer than this are not parsed to be redacted key by key (the pattern below does it).
+_MAX_PARSED = 1 << 20
+# A JSON "key": value pair whose key looks secret, as text (also when the JSON is cut short).
+_SECRET_PAIR = re.compile(
+    r'("[^"\\]{0,64}(?:' + _SECRET_KEY.pattern + r')[^"\\]{0,64}"\s*:\s*)'
+    r'(?:"(?:[^"\\]|\\.)*"?|[^,}\]\s]+)',
+    re.IGNORECASE,
+)
+
+
 def _redact_json(value: object) -> object:
     if isinstance(value, dict):
         return {
@@ -148,15 +158,19 @@ def redact_body(content: bytes | str, limit: int = MAX_BODY_CHARS) -> str:
     if not raw:
         return ""
     text = raw
-    if raw.lstrip()[:1] in ("{", "["):
+    parsed: object = None
+    if raw.lstrip()[:1] in ("{", "[") and len(raw) <= _MAX_PARSED:
         try:
             parsed = json.loads(raw)
         except (ValueError, RecursionError):
             parsed = None
-        if isinstance(parsed, dict | list):
-            text = json.dumps(_redact_json(parsed), ensure_ascii=False, separators=(",", ":"))
+    if isinstance(parsed, dict | list):
+        text = json.dumps(_redact_json(parsed), ensure_ascii=False, separators=(",", ":"))
     if len(text) > limit:
         text = f"{text[:limit]}... [{len(text) - limit} more characters]"
+    if not isinstance(parsed, dict | list):
+        # Cut, huge or broken JSON (or JSON inside HTML): blot secret-looking "key": values.
+        text = _SECRET_PAIR.sub(lambda match: f"{match.group(1)}{REDACTED}", text)
     return text
 
 

@@ -215,3 +215,31 @@ def test_no_handler_is_added_when_the_program_configured_logging(
 
     assert configure_from_env({"AGB_LOG_LEVEL": "10"}) == 10
     assert agb_logger.handlers == []
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        (
+            '{"data": {"token": "FAKE-T", "n": 1, "ticket": "cut-sh',
+            '{"data": {"token": <redacted>, "n": 1, "ticket": <redacted>',
+        ),
+        (
+            '<html>{"apiKey": "K1", "password":12345}</html>',
+            '<html>{"apiKey": <redacted>, "password":<redacted>}</html>',
+        ),
+        (
+            '{"a": "b\\"", "secret": "s\\"q"} trailing',
+            '{"a": "b\\"", "secret": <redacted>} trailing',
+        ),
+    ],
+)
+def test_secrets_are_blotted_out_of_bodies_that_are_not_whole_json(body: str, kept: str) -> None:
+    assert redact_body(body) == kept
+
+
+def test_a_body_too_big_to_parse_is_still_redacted_by_pattern() -> None:
+    big = '{"token": "FAKE-T", "pad": "' + "x" * (1 << 20) + '"}'
+    text = redact_body(big)
+    assert text.startswith('{"token": <redacted>, "pad": "xxx')
+    assert "FAKE-T" not in text
