@@ -125,16 +125,27 @@ _SECRET_PAIR = re.compile(
 )
 
 
-def _redact_json(value: object) -> object:
+_MAX_DEPTH = 64
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _redact_json(value: object, depth: int = 1) -> object:
+    """``value`` with secret-looking keys' values replaced; raises :class:`_TooDeep` past
+    :data:`_MAX_DEPTH` levels (the caller then redacts the text by pattern)."""
+    if depth > _MAX_DEPTH:
+        raise _TooDeep
     if isinstance(value, dict):
         return {
             key: REDACTED
             if isinstance(key, str) and _SECRET_KEY.search(key)
-            else _redact_json(item)
+            else _redact_json(item, depth + 1)
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [_redact_json(item) for item in value]
+        return [_redact_json(item, depth + 1) for item in value]
     return value
 
 
@@ -165,7 +176,10 @@ def redact_body(content: bytes | str, limit: int = MAX_BODY_CHARS) -> str:
         except (ValueError, RecursionError):
             parsed = None
     if isinstance(parsed, dict | list):
-        text = json.dumps(_redact_json(parsed), ensure_ascii=False, separators=(",", ":"))
+        try:
+            text = json.dumps(_redact_json(parsed), ensure_ascii=False, separators=(",", ":"))
+        except _TooDeep:
+            parsed = None  # nested too deeply to walk: redacted by pattern below
     if len(text) > limit:
         text = f"{text[:limit]}... [{len(text) - limit} more characters]"
     if not isinstance(parsed, dict | list):

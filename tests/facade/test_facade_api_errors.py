@@ -243,3 +243,11 @@ def test_a_body_too_big_to_parse_is_still_redacted_by_pattern() -> None:
     text = redact_body(big)
     assert text.startswith('{"token": <redacted>, "pad": "xxx')
     assert "FAKE-T" not in text
+
+
+def test_a_deeply_nested_body_is_redacted_without_recursing() -> None:
+    deep = '{"a":' * 500 + '{"token":"FAKE-T"}' + "}" * 500
+    text = redact_body(deep)
+    assert "FAKE-T" not in text
+    assert '"token":<redacted>' in text
+    assert redact_body("[" * 5000 + "]" * 5000).startswith("[[[")
