@@ -251,3 +251,11 @@ def test_a_deeply_nested_body_is_redacted_without_recursing() -> None:
     assert "FAKE-T" not in text
     assert '"token":<redacted>' in text
     assert redact_body("[" * 5000 + "]" * 5000).startswith("[[[")
+
+
+def test_secrets_inside_lists_are_redacted() -> None:
+    assert json.loads(redact_body('[{"token": "T"}, 1, ["x"]]')) == [
+        {"token": "<redacted>"},
+        1,
+        ["x"],
+    ]

@@ -171,3 +171,9 @@ async def test_operation_unwrap_of_a_failure_raises(
 def test_results_are_generic_at_runtime_too() -> None:
     assert OperationResult[str](success=True, data="x").unwrap() == "x"
     assert OperationResult[None](success=True).unwrap() is None
+
+
+def test_link_fields_of_a_model_without_extra_keys_are_empty() -> None:
+    from agb._reading import link_fields
+
+    assert link_fields(object()) == {"link_url": "", "ws_url": "", "token": ""}
