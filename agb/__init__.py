@@ -10,8 +10,9 @@ with AGB() as agb:                      # AGB_API_KEY from the environment
     session.delete()
 """
 
+from agb._logging import configure_from_env as _configure_logging
 from agb._version import __version__
-from agb.client import AGB
+from agb.client import AGB, OnExit
 from agb.config import Config
 from agb.context_sync import (
     BWList,
@@ -55,6 +56,8 @@ from agb.model.response import *  # noqa: F403
 from agb.session import Session
 from agb.session_params import CreateSessionParams
 
+_configure_logging()  # AGB_LOG_LEVEL, as the published client reads it (never raises)
+
 __all__ = [
     "AGB",
     "AGBError",
@@ -78,6 +81,7 @@ __all__ = [
     "MalformedResponseError",
     "MappingPolicy",
     "NotFoundError",
+    "OnExit",
     "RateLimitError",
     "RecyclePolicy",
     "RedirectError",

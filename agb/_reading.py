@@ -25,6 +25,7 @@ __all__ = [
     "failed",
     "fetch_result",
     "integer",
+    "link_fields",
     "loads",
     "malformed",
     "succeeded",
@@ -54,6 +55,38 @@ def integer(value: object, default: int = 0) -> int:
     if isinstance(value, str) and value.strip().isdecimal() and len(value) <= 18:
         return int(value)
     return default
+
+
+_LINK_KEYS = (
+    ("link_url", "linkUrl", "LinkUrl"),
+    ("ws_url", "wsUrl", "WsUrl"),
+    ("token", "token", "Token"),
+)
+
+
+def link_fields(data: object) -> dict[str, str]:
+    """``link_url``, ``ws_url`` and ``token`` as the service sent them in ``data``.
+
+    Each is read from the generated model's field when it has one, else from the keys it did
+    not know, camelCase (``linkUrl``) then PascalCase (``LinkUrl``): the first non-empty text
+    wins (the published 0.12.0 client takes a camelCase ``null`` over a PascalCase value; a
+    ``null`` is no value here). Absent keys give ``""``.
+
+    Args:
+        data: A generated model (``SessionData``, ``McpResourceData``, ``CreateSessionData``).
+
+    Returns:
+        A dict with the three keys.
+    """
+    extra = getattr(data, "additional_properties", None)
+    if not isinstance(extra, dict):
+        extra = {}
+    fields: dict[str, str] = {}
+    for name, camel, pascal in _LINK_KEYS:
+        fields[name] = (
+            text(getattr(data, name, None)) or text(extra.get(camel)) or text(extra.get(pascal))
+        )
+    return fields
 
 
 def loads(value: str) -> Any:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import logging
+import random
+from collections.abc import Callable
 
 import attrs
-from attrs import frozen
+from attrs import field, frozen
 
 from agb import exceptions as exc
 from agb._effects import NOW, Call, Plan, Sleep
 from agb._envelope import Reply
 
-__all__ = ["MIN_REQUEST_TIMEOUT", "RetryPolicy", "reason", "request", "transient"]
+__all__ = ["JITTER", "MIN_REQUEST_TIMEOUT", "RetryPolicy", "reason", "request", "transient"]
 
 # A child of "agb": enabling "agb" at DEBUG shows it too, and it can be tuned alone.
 log = logging.getLogger("agb.retry")
+
+JITTER = 0.25
+"""The share of a backoff delay an :class:`~agb.AGB` makes random (see ``RetryPolicy.jitter``)."""
 
 MIN_REQUEST_TIMEOUT = 1.0
 """The shortest HTTP timeout a request inside a wait gets, so the last poll can still answer."""
@@ -30,6 +35,13 @@ class RetryPolicy:
         base_delay: First backoff delay in seconds; doubles on each retry.
         max_delay: Longest backoff delay in seconds.
         max_retry_after: Longest ``Retry-After`` waited for; a longer one ends the retries.
+        jitter: The share of each backoff delay that is random: a delay is cut by up to this
+            fraction (0.25: between 75% and 100% of it, as openai-python does), so that
+            clients that failed together do not retry together. 0 (the default of a bare
+            policy) turns it off; :class:`~agb.AGB` uses 0.25. A ``Retry-After`` the service
+            gave is waited exactly.
+        random: Where the randomness comes from: a function giving a float in [0, 1)
+            (default ``random.random``; tests inject a seeded ``random.Random(n).random``).
     """
 
     max_retries: int = 2
@@ -37,10 +49,17 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 60.0
+    jitter: float = 0.0
+    random: Callable[[], float] = field(default=random.random, eq=False, repr=False)
 
     def backoff(self, attempt: int) -> float:
-        """Seconds to wait before retry number ``attempt + 1`` when the service said nothing."""
-        return float(min(self.max_delay, self.base_delay * 2**attempt))
+        """Seconds to wait before retry number ``attempt + 1`` when the service said nothing:
+        the capped exponential delay, less its random share (see ``jitter``)."""
+        delay = float(min(self.max_delay, self.base_delay * 2**attempt))
+        if self.jitter <= 0:
+            return delay
+        share = min(1.0, self.jitter) * min(1.0, max(0.0, self.random()))
+        return delay * (1.0 - share)
 
     def timeout_within(self, left: float) -> float:
         """The HTTP timeout of a request with ``left`` seconds to a deadline: the time left,

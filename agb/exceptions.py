@@ -24,6 +24,11 @@ the SDK does not know still gives the right family::
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping
+from typing import Final
+
 __all__ = [
     "AGBError",
     "APIConnectionError",
@@ -97,13 +102,137 @@ class SessionError(AGBError):
     """A session operation failed. Catch this to handle every failure of the service."""
 
 
+MAX_BODY_CHARS: Final = 4096
+"""The longest body an :class:`APIError` keeps, in characters (the rest is cut, and said so)."""
+
+REDACTED: Final = "<redacted>"
+
+# Keys of a JSON body (any nesting) and response headers whose values are secrets: never kept.
+_SECRET_KEY = re.compile(
+    r"token|secret|password|passwd|authori[sz]ation|auth_?code|ticket|api_?key|access_?key|"
+    r"credential|cookie|signature|private_?key",
+    re.IGNORECASE,
+)
+
+
+# Bodies longer than this are not parsed to be redacted key by key (the pattern below does it).
+_MAX_PARSED = 1 << 20
+# A JSON "key": value pair whose key looks secret, as text (also when the JSON is cut short).
+_SECRET_PAIR = re.compile(
+    r'("[^"\\]{0,64}(?:' + _SECRET_KEY.pattern + r')[^"\\]{0,64}"\s*:\s*)'
+    r'(?:"(?:[^"\\]|\\.)*"?|[^,}\]\s]+)',
+    re.IGNORECASE,
+)
+
+
+_MAX_DEPTH = 64
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _redact_json(value: object, depth: int = 1) -> object:
+    """``value`` with secret-looking keys' values replaced; raises :class:`_TooDeep` past
+    :data:`_MAX_DEPTH` levels (the caller then redacts the text by pattern)."""
+    if depth > _MAX_DEPTH:
+        raise _TooDeep
+    if isinstance(value, dict):
+        return {
+            key: REDACTED
+            if isinstance(key, str) and _SECRET_KEY.search(key)
+            else _redact_json(item, depth + 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact_json(item, depth + 1) for item in value]
+    return value
+
+
+def redact_body(content: bytes | str, limit: int = MAX_BODY_CHARS) -> str:
+    """An answer's body as text that is safe to keep on an error: bounded and redacted.
+
+    A JSON body keeps its shape with the value of every secret-looking key (``token``,
+    ``authCode``, ``ticket``, ``password``, ``apiKey``...) replaced by ``<redacted>``; any
+    other body is decoded as UTF-8 (bad bytes replaced). Longer than ``limit`` characters, it
+    is cut and ends with ``... [N more characters]``. The API key itself is blotted out of
+    bodies by the transport as they arrive.
+
+    Args:
+        content: The body as received.
+        limit: The most characters kept.
+
+    Returns:
+        The text (``""`` for an empty body).
+    """
+    raw = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    if not raw:
+        return ""
+    text = raw
+    parsed: object = None
+    if raw.lstrip()[:1] in ("{", "[") and len(raw) <= _MAX_PARSED:
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, RecursionError):
+            parsed = None
+    if isinstance(parsed, dict | list):
+        try:
+            text = json.dumps(_redact_json(parsed), ensure_ascii=False, separators=(",", ":"))
+        except _TooDeep:
+            parsed = None  # nested too deeply to walk: redacted by pattern below
+    if len(text) > limit:
+        text = f"{text[:limit]}... [{len(text) - limit} more characters]"
+    if not isinstance(parsed, dict | list):
+        # Cut, huge or broken JSON (or JSON inside HTML): blot secret-looking "key": values.
+        text = _SECRET_PAIR.sub(lambda match: f"{match.group(1)}{REDACTED}", text)
+    return text
+
+
+def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Response headers as a plain dict with lower-case names, secret ones (cookies,
+    authorization, tokens) replaced by ``<redacted>``; values longer than
+    :data:`MAX_BODY_CHARS` are cut."""
+    kept: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        key = str(name).lower()
+        text = REDACTED if _SECRET_KEY.search(key) else str(value)[:MAX_BODY_CHARS]
+        kept[key] = f"{kept[key]}, {text}" if key in kept else text
+    return kept
+
+
 class APIError(SessionError):
-    """The service answered, and the answer is an error (or cannot be read)."""
+    """The service answered, and the answer is an error (or cannot be read).
+
+    Attributes:
+        body: What the service sent, as text, bounded to :data:`MAX_BODY_CHARS` and redacted
+            (see :func:`redact_body`); ``""`` when unknown.
+        headers: The answer's headers (lower-case names, secret ones redacted); empty when
+            unknown.
+    """
+
+    body: str = ""
+    headers: Mapping[str, str] = {}
 
     @property
     def status_code(self) -> int | None:
         """The HTTP status (the published client's name for ``http_status_code``)."""
         return self.http_status_code
+
+    def with_response(
+        self, body: bytes | str | None, headers: Mapping[str, str] | None
+    ) -> APIError:
+        """Keep what the service answered on this error (redacted and bounded).
+
+        Args:
+            body: The body as received (``None``: unknown).
+            headers: The response headers (``None``: unknown).
+
+        Returns:
+            This error.
+        """
+        self.body = redact_body(body) if body is not None else ""
+        self.headers = redact_headers(headers)
+        return self
 
 
 class BadRequestError(APIError):
@@ -254,7 +383,15 @@ class UnsendableRequestError(BadRequestError):
         self.argument = argument
 
 
-__all__ += ["RedirectError", "ResponseTooLargeError", "UnsendableRequestError"]
+__all__ += [
+    "MAX_BODY_CHARS",
+    "RedirectError",
+    "ResponseTooLargeError",
+    "UnsendableRequestError",
+    "UnsupportedOperationError",
+    "redact_body",
+    "redact_headers",
+]
 
 
 class UnsupportedOperationError(APIError):

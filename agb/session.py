@@ -21,6 +21,7 @@ from agb.exceptions import MalformedResponseError
 from agb.model.response import (
     DeleteResult,
     OperationResult,
+    SessionInfo,
     SessionPauseResult,
     SessionResumeResult,
     SessionStatusResult,
@@ -42,7 +43,7 @@ __all__ = ["Session"]
 T = TypeVar("T")
 
 
-def _raise_unreadable(result: OperationResult) -> OperationResult:
+def _raise_unreadable(result: OperationResult[T]) -> OperationResult[T]:
     if isinstance(result.error, MalformedResponseError):
         raise result.error
     return result
@@ -61,9 +62,11 @@ class Session:
         image_id: The image it was created from (``""`` if unknown).
         app_instance_id: Application instance id (``""`` if unknown).
         resource_id: Resource id (``""`` if unknown).
-        link_url: Link URL given at creation (``""`` if none).
-        ws_url: WebSocket URL given at creation (``""`` if none).
-        token: Access token given at creation (``""`` if none; never shown in the repr).
+        link_url: Link URL the service gave (``linkUrl`` / ``LinkUrl``) on create, get or
+            info (``""`` if none).
+        ws_url: WebSocket URL the service gave (``wsUrl`` / ``WsUrl``), ``""`` if none.
+        token: Access token the service gave (``token`` / ``Token``), ``""`` if none; never
+            shown in the repr.
         context_syncs: The contexts mounted at creation.
 
     Raises:
@@ -127,9 +130,35 @@ class Session:
         """The generated low-level client, configured (see :attr:`agb.AGB.raw`)."""
         return self.agb.raw
 
+    def get_link_url(self) -> str:
+        """The link URL the service gave (as the published 0.12.0 client's getter; no request).
+
+        Returns:
+            str: ``link_url``, ``""`` when the service sent none.
+        """
+        return self.link_url
+
+    def get_token(self) -> str:
+        """The access token the service gave (as the published 0.12.0 client's getter; no
+        request).
+
+        Returns:
+            str: ``token``, ``""`` when the service sent none.
+        """
+        return self.token
+
+    def _remember_links(self, result: OperationResult[SessionInfo]) -> OperationResult[SessionInfo]:
+        """Keep the ``link_url``, ``ws_url`` and ``token`` an ``info`` answer carried."""
+        data = result.data
+        if result.success and data is not None:
+            self.link_url = data.get("link_url", self.link_url)
+            self.ws_url = data.get("ws_url", self.ws_url)
+            self.token = data.get("token", self.token)
+        return result
+
     # ------------------------------------------------------------------ labels
 
-    def set_labels(self, labels: dict[str, str]) -> OperationResult:
+    def set_labels(self, labels: dict[str, str]) -> OperationResult[None]:
         """Replace the session's labels.
 
         Args:
@@ -148,18 +177,19 @@ class Session:
         """
         return _raise_unreadable(self._run(self._set_labels(labels)))
 
-    async def set_labels_async(self, labels: dict[str, str]) -> OperationResult:
+    async def set_labels_async(self, labels: dict[str, str]) -> OperationResult[None]:
         """Async twin of :meth:`set_labels`."""
         return _raise_unreadable(await self._run_async(self._set_labels(labels)))
 
-    def _set_labels(self, labels: dict[str, str]) -> Plan[OperationResult]:
+    def _set_labels(self, labels: dict[str, str]) -> Plan[OperationResult[None]]:
         return _plans.set_labels(self._runner.policy, self.session_id, labels)
 
-    def get_labels(self) -> OperationResult:
+    def get_labels(self) -> OperationResult[dict[str, str]]:
         """The session's labels.
 
         Returns:
-            OperationResult: ``data`` is the ``dict`` of labels (every page of them). An error
+            OperationResult[dict[str, str]]: ``data`` is the ``dict`` of labels (every page of
+            them; ``unwrap()`` gives it without ``None``). An error
             the service answers is a failed result with ``code``, ``http_status_code`` and the
             typed ``error``.
 
@@ -170,32 +200,35 @@ class Session:
         """
         return _raise_unreadable(self._run(self._get_labels()))
 
-    async def get_labels_async(self) -> OperationResult:
+    async def get_labels_async(self) -> OperationResult[dict[str, str]]:
         """Async twin of :meth:`get_labels`."""
         return _raise_unreadable(await self._run_async(self._get_labels()))
 
-    def _get_labels(self) -> Plan[OperationResult]:
+    def _get_labels(self) -> Plan[OperationResult[dict[str, str]]]:
         return _plans.get_labels(self._runner.policy, self.session_id)
 
     # ------------------------------------------------------------------ details
 
-    def info(self) -> OperationResult:
+    def info(self) -> OperationResult[SessionInfo]:
         """The session's resource details.
 
         Returns:
-            OperationResult: ``data`` is a ``dict`` with ``session_id`` and ``resource_url``,
-            and, when the session has a desktop, ``app_id``, ``auth_code``,
-            ``connection_properties``, ``resource_id``, ``resource_type`` and ``ticket``.
+            OperationResult[SessionInfo]: ``data`` is a :class:`~agb.SessionInfo` dict with
+            ``session_id`` and ``resource_url``; when the session has a desktop, ``app_id``,
+            ``auth_code``, ``connection_properties``, ``resource_id``, ``resource_type`` and
+            ``ticket``; and ``link_url``, ``ws_url``, ``token`` when the service sends them
+            (camelCase or PascalCase keys), which also update the session's attributes.
         """
-        return self._run(_plans.info(self._runner.policy, self.session_id))
+        return self._remember_links(self._run(_plans.info(self._runner.policy, self.session_id)))
 
-    async def info_async(self) -> OperationResult:
+    async def info_async(self) -> OperationResult[SessionInfo]:
         """Async twin of :meth:`info`."""
-        return await self._run_async(_plans.info(self._runner.policy, self.session_id))
+        plan = _plans.info(self._runner.policy, self.session_id)
+        return self._remember_links(await self._run_async(plan))
 
     def get_link(
         self, protocol_type: str | None = None, port: int | None = None
-    ) -> OperationResult:
+    ) -> OperationResult[str]:
         """A URL that reaches a port of the session.
 
         Args:
@@ -205,7 +238,7 @@ class Session:
                 the service's default if None.
 
         Returns:
-            OperationResult: ``data`` is the URL string. A bad port or protocol gives a failed
+            OperationResult[str]: ``data`` is the URL string. A bad port or protocol gives a failed
             result naming it, with ``code == "InvalidParameter"``; no request is sent. An
             error the service answers is a failed result with ``code``, ``http_status_code``
             and the typed ``error``.
@@ -219,11 +252,11 @@ class Session:
 
     async def get_link_async(
         self, protocol_type: str | None = None, port: int | None = None
-    ) -> OperationResult:
+    ) -> OperationResult[str]:
         """Async twin of :meth:`get_link`."""
         return _raise_unreadable(await self._run_async(self._get_link(protocol_type, port)))
 
-    def _get_link(self, protocol_type: str | None, port: int | None) -> Plan[OperationResult]:
+    def _get_link(self, protocol_type: str | None, port: int | None) -> Plan[OperationResult[str]]:
         return _plans.get_link(self._runner.policy, self.session_id, protocol_type, port)
 
     def get_status(self) -> SessionStatusResult:
@@ -238,7 +271,7 @@ class Session:
         """Async twin of :meth:`get_status`."""
         return await self._run_async(_plans.get_status(self._runner.policy, self.session_id))
 
-    def keep_alive(self) -> OperationResult:
+    def keep_alive(self) -> OperationResult[object]:
         """Reset the session's idle timer, so that it is not released for idleness.
 
         Returns:
@@ -246,7 +279,7 @@ class Session:
         """
         return self._run(_plans.keep_alive(self._runner.policy, self.session_id))
 
-    async def keep_alive_async(self) -> OperationResult:
+    async def keep_alive_async(self) -> OperationResult[object]:
         """Async twin of :meth:`keep_alive`."""
         return await self._run_async(_plans.keep_alive(self._runner.policy, self.session_id))
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
@@ -11,10 +12,19 @@ from agb._checks import check_labels, check_link, invalid
 from agb._effects import Call, Plan
 from agb._envelope import Reply
 from agb._plans.sessions import labels_json
-from agb._reading import data_of, failed, fetch_result, loads, malformed, succeeded, text
+from agb._reading import (
+    data_of,
+    failed,
+    fetch_result,
+    link_fields,
+    loads,
+    malformed,
+    succeeded,
+    text,
+)
 from agb._retry import RetryPolicy, request
 from agb._waits import session_body, status_of
-from agb.model.response import OperationResult, SessionStatusResult
+from agb.model.response import OperationResult, SessionInfo, SessionStatusResult
 from agb_api_client.api.labels import get_label, set_label
 from agb_api_client.api.sessions import (
     get_link as get_link_endpoint,
@@ -37,7 +47,7 @@ from agb_api_client.types import UNSET
 __all__ = ["get_labels", "get_link", "get_status", "info", "keep_alive", "set_labels"]
 
 
-def set_labels(policy: RetryPolicy, session_id: str, labels: object) -> Plan[OperationResult]:
+def set_labels(policy: RetryPolicy, session_id: str, labels: object) -> Plan[OperationResult[None]]:
     """Replace the session's labels."""
     problem = check_labels(labels)
     if problem:
@@ -48,7 +58,12 @@ def set_labels(policy: RetryPolicy, session_id: str, labels: object) -> Plan[Ope
     return (yield from fetch_result(policy, call, OperationResult, None, lambda _model: {}))
 
 
-def _label_page(reply: Reply) -> tuple[dict[str, Any], str] | Reply:
+def _label_text(value: object) -> str:
+    """A label value as text: a string as is, anything else as its JSON text."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _label_page(reply: Reply) -> tuple[dict[str, str], str] | Reply:
     """The labels of one page and the next page's token, or a failed reply."""
     data = data_of(reply, LabelData)
     if isinstance(data, Reply):
@@ -60,15 +75,16 @@ def _label_page(reply: Reply) -> tuple[dict[str, Any], str] | Reply:
         return malformed(reply, f"data.labels is not valid JSON text ({error})")
     if not isinstance(page, dict):
         return malformed(reply, f"data.labels is JSON {type(page).__name__}, expected an object")
-    return page, text(data.next_token)
+    return {str(key): _label_text(value) for key, value in page.items()}, text(data.next_token)
 
 
-def get_labels(policy: RetryPolicy, session_id: str) -> Plan[OperationResult]:
+def get_labels(policy: RetryPolicy, session_id: str) -> Plan[OperationResult[dict[str, str]]]:
     """The session's labels as a ``dict`` in ``data``, following every page.
 
-    A page token the service already gave is a failure (it would loop forever), not the end.
+    A value that is not a string (the service sends strings) is kept as its JSON text. A page
+    token the service already gave is a failure (it would loop forever), not the end.
     """
-    labels: dict[str, Any] = {}
+    labels: dict[str, str] = {}
     token = ""
     tokens: set[str] = set()
     first: Reply | None = None
@@ -92,24 +108,25 @@ def get_labels(policy: RetryPolicy, session_id: str) -> Plan[OperationResult]:
 
 
 def _details(session_id: str, data: McpResourceData) -> dict[str, Any]:
-    details: dict[str, Any] = {
+    details: SessionInfo = {
         "session_id": text(data.session_id) or session_id,
         "resource_url": text(data.resource_url),
     }
     desktop = data.desktop_info
     if isinstance(desktop, DesktopInfo):
-        details.update(
-            app_id=text(desktop.app_id),
-            auth_code=text(desktop.auth_code),
-            connection_properties=text(desktop.connection_properties),
-            resource_id=text(desktop.resource_id),
-            resource_type=text(desktop.resource_type),
-            ticket=text(desktop.ticket),
-        )
+        details["app_id"] = text(desktop.app_id)
+        details["auth_code"] = text(desktop.auth_code)
+        details["connection_properties"] = text(desktop.connection_properties)
+        details["resource_id"] = text(desktop.resource_id)
+        details["resource_type"] = text(desktop.resource_type)
+        details["ticket"] = text(desktop.ticket)
+    for name, value in link_fields(data).items():
+        if value:
+            details[name] = value  # type: ignore[literal-required]  # names of SessionInfo
     return {"data": details}
 
 
-def info(policy: RetryPolicy, session_id: str) -> Plan[OperationResult]:
+def info(policy: RetryPolicy, session_id: str) -> Plan[OperationResult[SessionInfo]]:
     """The session's resource details as a ``dict`` in ``data``."""
     call = Call("getMcpResource", get_mcp_resource, session_body(session_id), idempotent=True)
     read = partial(_details, session_id)
@@ -123,7 +140,7 @@ def _url(data: LinkData) -> dict[str, Any] | str:
 
 def get_link(
     policy: RetryPolicy, session_id: str, protocol_type: object, port: object
-) -> Plan[OperationResult]:
+) -> Plan[OperationResult[str]]:
     """A URL reaching ``port`` of the session, in ``data``."""
     checked = check_link(protocol_type, port)
     if isinstance(checked, str):
@@ -153,7 +170,7 @@ def _model_data(model: Any) -> dict[str, Any]:
     return {"data": None if data is UNSET else data}
 
 
-def keep_alive(policy: RetryPolicy, session_id: str) -> Plan[OperationResult]:
+def keep_alive(policy: RetryPolicy, session_id: str) -> Plan[OperationResult[object]]:
     """Reset the session's idle timer."""
     kwargs = {"session_id": session_id, "body": EmptyRequest()}
     call = Call("refreshSessionIdleTime", refresh_session_idle_time, kwargs, idempotent=True)

@@ -18,7 +18,16 @@ from agb import exceptions as exc
 from agb._checks import check_create, check_session_id, check_text, invalid
 from agb._effects import NOW, Call, Plan
 from agb._envelope import Reply, is_success_code
-from agb._reading import data_of, failed, fetch_result, malformed, succeeded, text, with_error
+from agb._reading import (
+    data_of,
+    failed,
+    fetch_result,
+    link_fields,
+    malformed,
+    succeeded,
+    text,
+    with_error,
+)
 from agb._retry import RetryPolicy, request
 from agb._version import __version__
 from agb._waits import session_body, status_of, wait_context_tasks
@@ -144,9 +153,7 @@ def create(policy: RetryPolicy, params: object, *, timeout: float, interval: flo
         app_instance_id=text(data.app_instance_id),
         resource_id=text(data.resource_id),
         image_id=image_id,
-        link_url=text(data.link_url),
-        ws_url=text(data.ws_url),
-        token=text(data.token),
+        **link_fields(data),
         context_syncs=tuple(params.context_syncs),
     )
     if params.context_syncs:
@@ -179,6 +186,7 @@ def _session_data(session_id: str, data: SessionData) -> dict[str, Any] | str:
     problem = _unusable_id(given)
     if problem:
         return problem
+    links = link_fields(data)
     return {
         "data": GetSessionData(
             session_id=given,
@@ -186,6 +194,9 @@ def _session_data(session_id: str, data: SessionData) -> dict[str, Any] | str:
             app_instance_id=text(data.app_instance_id),
             resource_id=text(data.resource_id),
             resource_url=text(data.resource_url),
+            link_url=links["link_url"],
+            ws_url=links["ws_url"],
+            token=links["token"],
             extra=dict(data.additional_properties),
         )
     }
@@ -217,5 +228,8 @@ def get(policy: RetryPolicy, session_id: str) -> Plan[Found]:
         resource_url=data.resource_url,
         app_instance_id=data.app_instance_id,
         resource_id=data.resource_id,
+        link_url=data.link_url,
+        ws_url=data.ws_url,
+        token=data.token,
     )
     return Found(SessionResult(success=True, **fields), record)

@@ -13,7 +13,7 @@ Every result has ``success``, ``request_id``, ``error_message``, and what the se
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, cast
 
 from attrs import field, frozen
 
@@ -29,6 +29,7 @@ __all__ = [
     "GetSessionData",
     "GetSessionResult",
     "OperationResult",
+    "SessionInfo",
     "SessionListResult",
     "SessionPauseResult",
     "SessionResult",
@@ -36,6 +37,15 @@ __all__ = [
     "SessionStatusResult",
     "SessionSummary",
 ]
+
+if TYPE_CHECKING:
+    # For type checkers only (typing_extensions comes with them): a bare ``OperationResult``,
+    # as code written for the published client spells it, means ``OperationResult[Any]``.
+    from typing_extensions import TypeVar as _TypeVar
+
+    T = _TypeVar("T", default=Any)
+else:
+    T = TypeVar("T")
 
 
 @frozen(kw_only=True)
@@ -83,15 +93,52 @@ class ApiResponse:
 
 
 @frozen(kw_only=True)
-class OperationResult(ApiResponse):
-    """Result of an operation that may return data.
+class OperationResult(ApiResponse, Generic[T]):
+    """Result of an operation that may return data, generic in that data.
+
+    ``get_labels`` gives an ``OperationResult[dict[str, str]]``, ``info`` an
+    ``OperationResult[SessionInfo]``, ``get_link`` an ``OperationResult[str]``, ``set_labels``
+    an ``OperationResult[None]``; :meth:`unwrap` gives the data typed, without ``None``.
 
     Attributes:
-        data: What the operation returns: a ``dict`` of labels for ``get_labels``, a ``dict`` of
-            resource details for ``info``, the URL ``str`` for ``get_link``, else ``None``.
+        data: What the operation returns (``None`` on failure).
     """
 
-    data: Any = None
+    data: T | None = None
+
+    def unwrap(self) -> T:
+        """The data of a successful result.
+
+        Returns:
+            The data, typed (for ``OperationResult[None]``, ``None``).
+
+        Raises:
+            SessionError: The typed error of a failed result (as :meth:`raise_for_status`).
+        """
+        self.raise_for_status()
+        return cast(T, self.data)  # a success carries its data (None for OperationResult[None])
+
+
+class SessionInfo(TypedDict, total=False):
+    """The ``data`` of ``Session.info``: the session's resource details.
+
+    ``session_id`` and ``resource_url`` are always there; the desktop keys (``app_id``,
+    ``auth_code``, ``connection_properties``, ``resource_id``, ``resource_type``, ``ticket``)
+    when the session has a desktop; ``link_url``, ``ws_url`` and ``token`` when the service
+    sends them.
+    """
+
+    session_id: str
+    resource_url: str
+    app_id: str
+    auth_code: str
+    connection_properties: str
+    resource_id: str
+    resource_type: str
+    ticket: str
+    link_url: str
+    ws_url: str
+    token: str
 
 
 @frozen(kw_only=True)
@@ -103,6 +150,21 @@ class SessionResult(ApiResponse):
     """
 
     session: Session | None = None
+
+    def unwrap(self) -> Session:
+        """The session of a successful result, so that ``agb.create(p).unwrap().pause()``
+        needs no ``None`` check.
+
+        Returns:
+            Session: The session.
+
+        Raises:
+            SessionError: The typed error of a failed result (as :meth:`raise_for_status`).
+        """
+        self.raise_for_status()
+        if self.session is None:  # pragma: no cover - a success always carries its session
+            raise SessionError("the result holds no session", request_id=self.request_id)
+        return self.session
 
 
 @frozen(kw_only=True)
@@ -116,6 +178,9 @@ class GetSessionData:
         resource_id: Resource id.
         resource_url: URL of the session's resource.
         success: ``True`` (kept for compatibility with the published client).
+        link_url: Link URL, when the service sends one (``linkUrl`` or ``LinkUrl``), else ``""``.
+        ws_url: WebSocket URL, when sent (``wsUrl`` or ``WsUrl``), else ``""``.
+        token: Access token, when sent (``token`` or ``Token``), else ``""``; not in the repr.
         extra: Fields the service sent that this SDK does not know yet.
     """
 
@@ -125,6 +190,9 @@ class GetSessionData:
     resource_id: str = ""
     resource_url: str = ""
     success: bool = True
+    link_url: str = ""
+    ws_url: str = ""
+    token: str = field(default="", repr=False)
     extra: dict[str, Any] = field(factory=dict, repr=False)
 
 
@@ -137,6 +205,20 @@ class GetSessionResult(ApiResponse):
     """
 
     data: GetSessionData | None = None
+
+    def unwrap(self) -> GetSessionData:
+        """The session's details of a successful result.
+
+        Returns:
+            GetSessionData: The details.
+
+        Raises:
+            SessionError: The typed error of a failed result (as :meth:`raise_for_status`).
+        """
+        self.raise_for_status()
+        if self.data is None:  # pragma: no cover - a success always carries its data
+            raise SessionError("the result holds no data", request_id=self.request_id)
+        return self.data
 
 
 @frozen(kw_only=True)

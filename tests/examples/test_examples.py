@@ -86,6 +86,7 @@ def test_every_example_runs_as_a_script(emu: RunningEmulator) -> None:
     runs = {
         "sync_lifecycle.py": ([], clean),
         "async_fanout.py": (["3"], clean),
+        "guarded_sessions.py": ([], clean),
         "raw_client.py": ([], {**clean, "AGB_ENDPOINT": emu.base_url, "AGB_API_KEY": KEY}),
     }
     assert sorted(runs) == sorted(p.name for p in EXAMPLES.glob("*.py"))
@@ -105,3 +106,4 @@ def test_every_example_runs_as_a_script(emu: RunningEmulator) -> None:
     assert "deleted: True" in outputs["sync_lifecycle.py"][0]
     assert "resumed 3 of 3" in outputs["async_fanout.py"][0]
     assert "release accepted: True" in outputs["raw_client.py"][0]
+    assert "after the block: PAUSED" in outputs["guarded_sessions.py"][0]

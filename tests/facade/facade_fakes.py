@@ -209,6 +209,7 @@ def make_agb(server: FakeServer, fake_clock: FakeClock, **overrides: Any) -> AGB
         "clock": clock,
         "sleep": clock.sleep,
         "async_sleep": clock.async_sleep,
+        "random": lambda: 0.0,  # no jitter: the exact backoff delays (0.5 s, 1 s...)
     }
     kwargs.update(overrides)
     return AGB(**kwargs)

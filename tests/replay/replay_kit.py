@@ -315,6 +315,7 @@ class Rig:
             clock=self.clock,
             sleep=self._sleep,
             async_sleep=self._async_sleep,
+            random=lambda: 0.0,  # no jitter: the recorded waits are the exact backoff delays
             **transports,
         )
         self.clients.append(client)
