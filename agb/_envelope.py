@@ -204,7 +204,7 @@ def read_answer(
     ) -> Reply:
         error = _make_error(
             cls, text, request_id=request_id, code=code, http_status=status, headers=headers
-        )
+        ).with_response(content, headers)
         return Reply(
             operation,
             request_id=request_id,
@@ -225,6 +225,7 @@ def read_answer(
             http_status_code=status,
             location=location,
         )
+        error.with_response(content, headers)
         return Reply(operation, request_id=header_id, http_status=status, error=error)
 
     payload: Any = None
@@ -365,4 +366,5 @@ def read_too_large(operation: str, status: int, headers: httpx.Headers, limit: i
         http_status_code=status,
         limit=limit,
     )
+    error.with_response(None, headers)  # the body was not read: headers only
     return Reply(operation, request_id=request_id, http_status=status, error=error)

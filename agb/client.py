@@ -107,7 +107,7 @@ class _OptionsSender:
     """The sender of a client made by :meth:`AGB.with_options`: the parent's transport (same
     pools), with its own default timeout and extra headers, and its own closed state."""
 
-    transport: Transport
+    transport: HTTPSender
     timeout: float
     headers: tuple[tuple[str, str], ...]
     closed: bool = False
