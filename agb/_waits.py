@@ -347,8 +347,17 @@ def change_status(
                 first_poll=interval,
             )
             return Changed(waited.reply if waited.reached else reply, waited, reconciled, sends)
-        if (not deleting and _cannot_come(seen, target)) or sends > MAX_RESENDS:
+        if not deleting and _cannot_come(seen, target):
             return Changed(reply, probe, reconciled, sends)
+        if sends > MAX_RESENDS:
+            log.info(
+                "session %s: %s failed (%s) again and the session is still %s; giving up",
+                session_id,
+                call.operation,
+                reason(reply),
+                seen,
+            )
+            return Changed(reply, None, reconciled, sends)
         log.info(
             "session %s: %s failed (%s) and the session is still %s: sending it again",
             session_id,
