@@ -60,7 +60,8 @@ AMBIGUOUS = {
 def test_ambiguous_and_did_not_act_are_told_apart() -> None:
     for make in AMBIGUOUS.values():
         reply = make("pauseSessionAsync")
-        assert ambiguous(reply) and not did_not_act(reply), reply
+        assert ambiguous(reply), reply
+        assert not did_not_act(reply), reply
     throttled = failure(
         "pauseSessionAsync",
         exc.RateLimitError("slow", http_status_code=429),
@@ -73,7 +74,8 @@ def test_ambiguous_and_did_not_act_are_told_apart() -> None:
         retry_after=2.0,
     )
     for reply in (throttled, busy):
-        assert did_not_act(reply) and not ambiguous(reply), reply
+        assert did_not_act(reply), reply
+        assert not ambiguous(reply), reply
     never_sent = lost("pauseSessionAsync", sent=False)
     assert not ambiguous(never_sent)
 
