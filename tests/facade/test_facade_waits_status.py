@@ -280,3 +280,25 @@ async def test_on_status_is_not_given_context_task_states(
 
     assert result.success
     assert [s for s, _ in recorder.seen] == ["FINISH"]
+
+
+async def test_the_cli_progress_line_is_an_on_status_callback(
+    run: Runner, session: Session, server: FakeServer
+) -> None:
+    import io
+
+    from agb.cli._progress import Progress
+
+    server.on("/mcp/pauseSessionAsync", ok())
+    server.on(GET, status_answer("PAUSING"), status_answer("PAUSED"))
+    stream = io.StringIO()
+    progress = Progress(stream, live=False, clock=lambda: 0.0)
+    progress.start("pausing s-1")
+
+    result = await run(session, "pause", poll_interval=1.0, on_status=progress.on_status)
+
+    assert result.success
+    assert stream.getvalue().splitlines() == [
+        "pausing s-1: PAUSING (0.0 s)",
+        "pausing s-1: PAUSED (0.0 s)",
+    ]
