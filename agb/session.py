@@ -28,10 +28,12 @@ from agb.model.response import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from agb import _plans
     from agb._effects import Plan
     from agb._plans import SessionRecord
-    from agb._runner import OnStatus, Runner
+    from agb._runner import Runner
     from agb.client import AGB
     from agb_api_client import Client
 
@@ -258,7 +260,7 @@ class Session:
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         *,
-        on_status: OnStatus | None = None,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionPauseResult:
         """Pause the session (put it into a dormant state) and wait until it is ``PAUSED``.
 
@@ -301,7 +303,7 @@ class Session:
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         *,
-        on_status: OnStatus | None = None,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionPauseResult:
         """Async twin of :meth:`pause`; waits with ``asyncio.sleep``, never blocking the loop.
 
@@ -315,7 +317,7 @@ class Session:
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         *,
-        on_status: OnStatus | None = None,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionResumeResult:
         """Resume a paused session and wait until it is ``RUNNING``; the wait (and the
         reconciliation of a lost answer) works as :meth:`pause`'s does.
@@ -339,7 +341,7 @@ class Session:
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         *,
-        on_status: OnStatus | None = None,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionResumeResult:
         """Async twin of :meth:`resume`; waits with ``asyncio.sleep``, never blocking the loop.
 
@@ -368,7 +370,7 @@ class Session:
         *,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
-        on_status: OnStatus | None = None,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionWaitResult:
         """Wait until the session shows ``status``, polling it every ``poll_interval`` seconds.
 
@@ -407,7 +409,7 @@ class Session:
         *,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
-        on_status: OnStatus | None = None,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionWaitResult:
         """Async twin of :meth:`wait_for`; ``on_status`` may be a coroutine function."""
         plan = self._wait_for(status, timeout, poll_interval, on_status, is_async=True)
@@ -436,7 +438,7 @@ class Session:
         *,
         timeout: float = DEFAULT_DELETE_TIMEOUT,
         poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
-        on_status: OnStatus | None = None,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> DeleteResult:
         """Delete the session and wait until it is gone.
 
@@ -468,7 +470,7 @@ class Session:
         *,
         timeout: float = DEFAULT_DELETE_TIMEOUT,
         poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
-        on_status: OnStatus | None = None,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> DeleteResult:
         """Async twin of :meth:`delete`; ``on_status`` may be a coroutine function."""
         plan = self._delete(sync_context, timeout, poll_interval, on_status, is_async=True)
