@@ -292,7 +292,8 @@ def change_status(
 
     The request is never resent blindly. When its fate is unknown (:func:`~agb._retry.ambiguous`:
     connection lost after sending, a timeout, a 5xx or unreadable answer), the session's status
-    is read within the same deadline, after one poll interval to let it settle: if the change
+    is read within the same deadline (if any time is left), after one poll interval to let it
+    settle (or at the deadline, if that comes first): if the change
     has started (or is done), or the status is one the SDK does not know, the wait goes on; if
     the session still shows a status the change has not touched, the request is sent again
     (pausing a pausing session is harmless), at most :data:`MAX_RESENDS` times in all. Either
@@ -305,6 +306,9 @@ def change_status(
     while not reply.ok:
         if not ambiguous(reply):
             return Changed(reply, None, reconciled, sends)
+        now = yield NOW
+        if now >= deadline:
+            return Changed(reply, None, reconciled, sends)  # no time left to find out
         reconciled = True
         probe = yield from wait_for_status(
             policy,
@@ -324,9 +328,12 @@ def change_status(
                 session_id,
                 call.operation,
                 reason(reply),
-                probe.status or reason(probe.reply),
+                probe.status if probe.reply.ok or _gone(probe.reply) else reason(probe.reply),
             )
-            return Changed(probe.reply if probe.reached else reply, probe, reconciled, sends)
+            if probe.reached or _gone(probe.reply):
+                return Changed(probe.reply if probe.reached else reply, probe, reconciled, sends)
+            # The status could not be read: the result is the lost answer's failure.
+            return Changed(reply, None, reconciled, sends)
         seen = probe.status
         if seen not in KNOWN_STATUSES or seen in _moving(target, deleting):
             log.info(

@@ -11,6 +11,7 @@ import pytest
 from plan_kit import drive, failure, lost, not_found, ok, server_error, status
 
 from agb import exceptions as exc
+from agb._effects import NOW, Call
 from agb._envelope import Reply
 from agb._plans import delete, pause, resume, wait_for
 from agb._retry import RetryPolicy, ambiguous, did_not_act
@@ -175,7 +176,8 @@ def test_the_reconciliation_stays_within_the_deadline() -> None:
     }
     driven = drive(pause(POLICY, "s-1", 5.0, INTERVAL), script, start=START)
     assert not driven.result.success
-    assert driven.result.code == "WaitTimeout"
+    # The status could not be read in time: the result is the lost answer's failure.
+    assert isinstance(driven.result.error, exc.APIConnectionError)
     assert driven.result.reconciled
     assert driven.end - START <= 5.0
     assert driven.operations().count("pauseSessionAsync") == 1
@@ -214,6 +216,38 @@ def test_a_429_or_a_503_with_retry_after_is_sent_again_without_a_status_read(
     assert not driven.result.reconciled
     assert driven.operations() == [operation, operation, operation, "getSession"]
     assert driven.sleeps == [2.0, 1.0, INTERVAL]
+
+
+def test_no_status_read_once_the_deadline_has_passed() -> None:
+    def slow_loss(call: Any, now: float) -> Reply:
+        return lost("pauseSessionAsync")
+
+    script = {"pauseSessionAsync": [slow_loss], "getSession": [status("PAUSED")]}
+    plan = pause(POLICY, "s-1", 1.0, INTERVAL)
+    # The lost answer comes at the deadline: nothing more is sent.
+    driven = drive(_at_deadline(plan, 1.0), script, start=START)
+    assert not driven.result.success
+    assert not driven.result.reconciled
+    assert isinstance(driven.result.error, exc.APIConnectionError)
+    assert driven.operations() == ["pauseSessionAsync"]
+
+
+def _at_deadline(plan: Any, after: float) -> Any:
+    """``plan`` with the clock read after its first request moved on by ``after`` seconds."""
+    calls = 0
+    outcome: Any = None
+    while True:
+        try:
+            effect = plan.send(outcome)
+        except StopIteration as stop:
+            return stop.value
+        if calls >= 1 and effect is NOW:
+            now = yield effect
+            outcome = now + after
+            continue
+        outcome = yield effect
+        if isinstance(effect, Call):
+            calls += 1
 
 
 def test_a_retry_after_the_deadline_cannot_fit_is_not_waited() -> None:
