@@ -10,7 +10,7 @@ from typing import Any
 from agb._checks import check_labels, check_link, invalid
 from agb._effects import Call, Plan
 from agb._envelope import Reply
-from agb._plans.sessions import labels_json
+from agb._plans.sessions import CLIENT_TOKEN_LABEL, labels_json
 from agb._reading import data_of, failed, fetch_result, loads, malformed, succeeded, text
 from agb._retry import RetryPolicy, request
 from agb._waits import session_body, status_of
@@ -64,7 +64,8 @@ def _label_page(reply: Reply) -> tuple[dict[str, Any], str] | Reply:
 
 
 def get_labels(policy: RetryPolicy, session_id: str) -> Plan[OperationResult]:
-    """The session's labels as a ``dict`` in ``data``, following every page.
+    """The session's labels as a ``dict`` in ``data``, following every page; the client token
+    label each create is tagged with (``agb.client_token``) is left out.
 
     A page token the service already gave is a failure (it would loop forever), not the end.
     """
@@ -84,6 +85,7 @@ def get_labels(policy: RetryPolicy, session_id: str) -> Plan[OperationResult]:
         labels.update(page[0])
         token = page[1]
         if not token:
+            labels.pop(CLIENT_TOKEN_LABEL, None)  # the SDK's own tag of the create, not the user's
             return succeeded(OperationResult, first, data=labels)
         if token in tokens:
             why = f"the service gave the page token {token!r} twice; the labels would never end"

@@ -101,9 +101,13 @@ class SessionResult(ApiResponse):
 
     Attributes:
         session: The session, or ``None`` on failure.
+        reconciled: The answer to the create was lost (connection dropped after sending, a
+            timeout, a 5xx or unreadable answer), and the SDK looked for the session by its
+            client token label (``agb.client_token``) before sending it again, if at all.
     """
 
     session: Session | None = None
+    reconciled: bool = False
 
 
 @frozen(kw_only=True)

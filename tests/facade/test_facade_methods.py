@@ -105,7 +105,8 @@ async def test_create(run: Runner, agb: AGB, server: FakeServer) -> None:
         "sdk_version": __version__,
         "is_release": True,
     }
-    assert json.loads(seen.body["labels"]) == {"team": "sdk"}
+    # The user's labels, and the client token label the SDK tags each create with.
+    assert json.loads(seen.body["labels"]) == {"team": "sdk", "agb.client_token": "token-1"}
     assert "persistenceDataList" not in seen.body
 
 
@@ -144,7 +145,8 @@ async def test_create_with_policy_and_idle_timeout(
     assert (await run(agb, "create", params)).success
 
     body = server.last.body
-    assert body == {"mcpPolicyId": "pol-1", "timeout": 600}
+    labels = '{"agb.client_token": "token-1"}'
+    assert body == {"mcpPolicyId": "pol-1", "timeout": 600, "labels": labels}
 
 
 async def test_get_session(run: Runner, agb: AGB, server: FakeServer) -> None:

@@ -137,3 +137,34 @@ async def test_wait_for_with_on_status(rig: Rig) -> None:
     assert result.request_id == rig.request_ids("/mcp/getSession")[-1]
     assert seen == ["RESUMING", "RUNNING"]
     assert rig.waits == [POLL, POLL]
+
+
+# --------------------------------------------------------------------------- create
+
+
+async def test_a_cut_create_answer_finds_the_session_by_its_client_token(rig: Rig) -> None:
+    rig.fault("truncated_json", path="/mcp/createSession")  # created, the answer cut short
+    result = await rig.call(rig.agb.create, CreateSessionParams(image_id=IMAGE, labels={"a": "b"}))
+
+    assert result.success, result.error_message
+    assert result.reconciled is True
+    assert result.session is not None
+    assert result.session.resource_url  # filled in by the getSession that follows the list
+    assert rig.exchanges() == [
+        "POST /mcp/createSession 200",
+        "GET /sdk/ListSession 200",
+        "POST /mcp/getSession 200",
+    ]
+    labels = await rig.call(result.session.get_labels)
+    assert labels.data == {"a": "b"}  # the token label is the SDK's, not shown
+
+
+async def test_a_dropped_create_is_sent_again_when_no_session_has_its_token(rig: Rig) -> None:
+    rig.drop("/mcp/createSession")  # answered before the emulator acts: nothing was created
+    result = await rig.call(rig.agb.create, CreateSessionParams(image_id=IMAGE))
+
+    assert result.success, result.error_message
+    assert result.reconciled is True
+    assert rig.exchanges() == ["GET /sdk/ListSession 200", "POST /mcp/createSession 200"]
+    listed = await rig.call(rig.agb.list)
+    assert listed.session_ids == [result.session.session_id]  # one session, not two
