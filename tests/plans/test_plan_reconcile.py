@@ -16,6 +16,7 @@ from agb._envelope import Reply
 from agb._plans import delete, pause, resume, wait_for
 from agb._retry import RetryPolicy, ambiguous, did_not_act
 from agb._waits import MAX_RESENDS
+from agb_api_client.models import SessionData
 
 POLICY = RetryPolicy(max_retries=2, http_timeout=60.0)
 START = 100.0
@@ -371,3 +372,105 @@ def test_wait_for_deleting_is_reached_not_an_early_end() -> None:
     script = {"getSession": [status("DELETING")]}
     driven = drive(wait_for(POLICY, "s-1", "DELETING", 600.0, 2.0), script, start=START)
     assert driven.result.success
+
+
+# --------------------------------------------------------------------------- create
+
+
+def _created(session_id: str = "s-new") -> Reply:
+    from agb_api_client.models import CreateSessionData
+
+    return ok("createSession", CreateSessionData(session_id=session_id), request_id="r-create")
+
+
+def _listed(*session_ids: str) -> Reply:
+    from agb_api_client.models import SessionSummary
+
+    rows = [SessionSummary(session_id=sid, session_status="RUNNING") for sid in session_ids]
+    return ok("listSessions", rows, request_id="r-list")
+
+
+def _create(labels: dict[str, str] | None = None) -> Any:
+    from agb import CreateSessionParams
+    from agb._plans import create
+
+    params = CreateSessionParams(image_id="img", labels=labels or {})
+    return create(POLICY, params, timeout=30.0, interval=INTERVAL)
+
+
+def _sent_labels(call: Call) -> dict[str, str]:
+    import json
+
+    labels: dict[str, str] = json.loads(call.kwargs["body"].labels)
+    return labels
+
+
+def test_each_create_is_tagged_with_a_client_token_beside_the_user_labels(
+    client_tokens: list[str],
+) -> None:
+    driven = drive(_create({"team": "sdk"}), {"createSession": [_created()]}, start=START)
+    assert driven.result.result.success
+    assert not driven.result.result.reconciled
+    assert _sent_labels(driven.calls[0][1]) == {"team": "sdk", "agb.client_token": "token-1"}
+
+
+def test_a_user_given_client_token_is_kept() -> None:
+    driven = drive(
+        _create({"agb.client_token": "mine"}), {"createSession": [_created()]}, start=START
+    )
+    assert _sent_labels(driven.calls[0][1]) == {"agb.client_token": "mine"}
+
+
+@pytest.mark.parametrize("kind", sorted(AMBIGUOUS))
+def test_a_lost_create_answer_finds_the_session_by_its_token(kind: str) -> None:
+    script = {
+        "createSession": [AMBIGUOUS[kind]("createSession")],
+        "listSessions": [_listed("s-found")],
+        "getSession": [ok("getSession", SessionData(session_id="s-found", status="RUNNING"))],
+    }
+    driven = drive(_create(), script, start=START)
+    found = driven.result
+    assert found.result.success
+    assert found.result.reconciled
+    assert found.record.session_id == "s-found"
+    assert driven.operations() == ["createSession", "listSessions", "getSession"]
+    import json
+
+    listed = driven.calls[1][1]
+    assert json.loads(listed.kwargs["labels"]) == {"agb.client_token": "token-1"}
+    assert driven.calls[1][0] - START == INTERVAL  # looked for after a settling time
+
+
+def test_a_lost_create_answer_with_no_session_sends_the_same_create_again() -> None:
+    script = {
+        "createSession": [lost("createSession"), _created("s-second")],
+        "listSessions": [_listed()],
+    }
+    driven = drive(_create(), script, start=START)
+    assert driven.result.result.success
+    assert driven.result.result.reconciled
+    assert driven.result.record.session_id == "s-second"
+    assert driven.operations() == ["createSession", "listSessions", "createSession"]
+    first, again = driven.calls[0][1], driven.calls[2][1]
+    assert _sent_labels(first) == _sent_labels(again)  # the same token
+
+
+def test_a_lost_create_answer_and_no_list_is_a_failure_naming_the_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    denied = failure("listSessions", exc.AuthenticationError("no", code="AccessDenied"))
+    script = {"createSession": [lost("createSession")], "listSessions": [denied]}
+    with caplog.at_level(logging.WARNING, logger="agb"):
+        driven = drive(_create(), script, start=START)
+    assert not driven.result.result.success
+    assert isinstance(driven.result.result.error, exc.APIConnectionError)
+    assert driven.operations() == ["createSession", "listSessions"]
+    assert any("agb.client_token=token-1" in r.getMessage() for r in caplog.records)
+
+
+def test_a_refused_create_is_not_looked_for() -> None:
+    refused = failure("createSession", exc.BadRequestError("bad image", http_status_code=400))
+    driven = drive(_create(), {"createSession": [refused]}, start=START)
+    assert not driven.result.result.success
+    assert not driven.result.result.reconciled
+    assert driven.operations() == ["createSession"]
