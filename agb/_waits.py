@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from functools import partial
 from typing import Any, Final, TypeVar
 
 from attrs import Factory, frozen
@@ -293,13 +294,28 @@ def change_status(
     The request is never resent blindly. When its fate is unknown (:func:`~agb._retry.ambiguous`:
     connection lost after sending, a timeout, a 5xx or unreadable answer), the session's status
     is read within the same deadline (if any time is left), after one poll interval to let it
-    settle (or at the deadline, if that comes first): if the change
-    has started (or is done), or the status is one the SDK does not know, the wait goes on; if
+    settle (or at the deadline, if that comes first): if the change has started (or is done),
+    or the status is one the SDK does not know, the wait goes on; if
     the session still shows a status the change has not touched, the request is sent again
     (pausing a pausing session is harmless), at most :data:`MAX_RESENDS` times in all. Either
     way ``reconciled`` is set and the outcome is logged at INFO on ``agb``.
     """
     target = canonical(target)
+    wait = partial(
+        wait_for_status,
+        policy,
+        session_id,
+        target=target,
+        started=started,
+        deadline=deadline,
+        interval=interval,
+        deleting=deleting,
+        first_poll=interval,
+    )
+
+    def note(outcome: str, reply: Reply) -> None:
+        log.info("session %s: %s failed (%s)%s", session_id, call.operation, reason(reply), outcome)
+
     reply = yield from request(policy, call, deadline)
     reconciled = False
     sends = 1
@@ -310,80 +326,28 @@ def change_status(
         if now >= deadline:
             return Changed(reply, None, reconciled, sends)  # no time left to find out
         reconciled = True
-        probe = yield from wait_for_status(
-            policy,
-            session_id,
-            target=target,
-            started=started,
-            deadline=deadline,
-            interval=interval,
-            deleting=deleting,
-            first_poll=interval,
-            probe=True,
-        )
-        if probe.reached or probe.timed_out or not probe.reply.ok:
-            # Reached; gone; or the status could not be read in time: the wait ends here.
-            log.info(
-                "session %s: %s failed (%s); status read after it: %s",
-                session_id,
-                call.operation,
-                reason(reply),
-                probe.status if probe.reply.ok or _gone(probe.reply) else reason(probe.reply),
-            )
-            if probe.reached or _gone(probe.reply):
-                return Changed(probe.reply if probe.reached else reply, probe, reconciled, sends)
-            # The status could not be read: the result is the lost answer's failure.
-            return Changed(reply, None, reconciled, sends)
+        probe = yield from wait(probe=True)
         seen = probe.status
+        if probe.reached or _gone(probe.reply):
+            note(f"; status read after it: {seen}", reply)
+            return Changed(probe.reply if probe.reached else reply, probe, reconciled, sends)
+        if probe.timed_out or not probe.reply.ok:
+            # The status could not be read in time: the result is the lost answer's failure.
+            note(f"; its status could not be read: {reason(probe.reply)}", reply)
+            return Changed(reply, None, reconciled, sends)
         if seen not in KNOWN_STATUSES or seen in _moving(target, deleting):
-            log.info(
-                "session %s: %s failed (%s), but the session is %s: the change is under way",
-                session_id,
-                call.operation,
-                reason(reply),
-                seen,
-            )
-            waited = yield from wait_for_status(
-                policy,
-                session_id,
-                target=target,
-                started=started,
-                deadline=deadline,
-                interval=interval,
-                deleting=deleting,
-                first_poll=interval,
-            )
+            note(f", but the session is {seen}: the change is under way", reply)
+            waited = yield from wait()
             return Changed(waited.reply if waited.reached else reply, waited, reconciled, sends)
         if not deleting and _cannot_come(seen, target):
             return Changed(reply, probe, reconciled, sends)
         if sends > MAX_RESENDS:
-            log.info(
-                "session %s: %s failed (%s) again and the session is still %s; giving up",
-                session_id,
-                call.operation,
-                reason(reply),
-                seen,
-            )
+            note(f" again and the session is still {seen}; giving up", reply)
             return Changed(reply, None, reconciled, sends)
-        log.info(
-            "session %s: %s failed (%s) and the session is still %s: sending it again",
-            session_id,
-            call.operation,
-            reason(reply),
-            seen,
-        )
+        note(f" and the session is still {seen}: sending it again", reply)
         reply = yield from request(policy, call, deadline)
         sends += 1
-    waited = yield from wait_for_status(
-        policy,
-        session_id,
-        target=target,
-        started=started,
-        deadline=deadline,
-        interval=interval,
-        deleting=deleting,
-        first_poll=interval,
-    )
+    waited = yield from wait()
     return Changed(reply, waited, reconciled, sends)
 
 

@@ -333,8 +333,9 @@ class Session:
         Raises:
             ValueError: As :meth:`pause`.
         """
-        plan = self._resume(timeout, poll_interval, on_status, is_async=False)
-        return self._runner.run(plan, on_status)
+        return self._runner.run(
+            self._resume(timeout, poll_interval, on_status, sync=True), on_status
+        )
 
     async def resume_async(
         self,
@@ -343,12 +344,10 @@ class Session:
         *,
         on_status: Callable[[str, float], object] | None = None,
     ) -> SessionResumeResult:
-        """Async twin of :meth:`resume`; waits with ``asyncio.sleep``, never blocking the loop.
-
-        ``on_status`` may be a coroutine function: it is awaited.
-        """
-        plan = self._resume(timeout, poll_interval, on_status, is_async=True)
-        return await self._runner.run_async(plan, on_status)
+        """Async twin of :meth:`resume` (``on_status`` may be a coroutine function)."""
+        return await self._runner.run_async(
+            self._resume(timeout, poll_interval, on_status), on_status
+        )
 
     def _pause(
         self, timeout: float, poll_interval: float, on_status: object, *, is_async: bool
@@ -357,9 +356,9 @@ class Session:
         return _plans.pause(self._runner.policy, self.session_id, timeout, interval)
 
     def _resume(
-        self, timeout: float, poll_interval: float, on_status: object, *, is_async: bool
+        self, timeout: float, poll_interval: float, on_status: object, *, sync: bool = False
     ) -> Plan[SessionResumeResult]:
-        timeout, interval = _check_wait(timeout, poll_interval, on_status, is_async)
+        timeout, interval = _check_wait(timeout, poll_interval, on_status, not sync)
         return _plans.resume(self._runner.policy, self.session_id, timeout, interval)
 
     # ------------------------------------------------------------------ wait_for
@@ -472,9 +471,11 @@ class Session:
         poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
         on_status: Callable[[str, float], object] | None = None,
     ) -> DeleteResult:
-        """Async twin of :meth:`delete`; ``on_status`` may be a coroutine function."""
-        plan = self._delete(sync_context, timeout, poll_interval, on_status, is_async=True)
-        return await self._runner.run_async(plan, on_status)
+        """Async twin of :meth:`delete`; ``on_status`` may be a coroutine function, which is
+        awaited, and the waits use ``asyncio.sleep``."""
+        return await self._runner.run_async(
+            self._delete(sync_context, timeout, poll_interval, on_status, is_async=True), on_status
+        )
 
     def _delete(
         self,
