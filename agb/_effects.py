@@ -10,11 +10,15 @@ A plan is a generator that yields effects and receives their outcomes:
 
 Its return value is the operation's result. :func:`run_sync` drives a plan with blocking
 I/O; :func:`run_async` with awaitables. The async driver therefore never blocks the event loop,
-and the sync one never starts a loop. Both hand each :class:`Observed` to an optional observer.
+and the sync one never starts a loop. Both hand each :class:`Observed` to an optional observer;
+the async driver awaits what the observer returns when it is awaitable (a coroutine function's
+call), so an ``on_status`` callback may be ``async def``. An exception the observer raises
+propagates out of the driver and ends the plan (its ``finally`` blocks run).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
@@ -149,7 +153,9 @@ async def run_async(
                 await sleep(effect.seconds)
             elif isinstance(effect, Observed):
                 if observer is not None:
-                    observer(effect)
+                    seen = observer(effect)
+                    if inspect.isawaitable(seen):
+                        await seen
             else:
                 outcome = clock()
     except StopIteration as stop:

@@ -13,7 +13,16 @@ from agb import exceptions as exc
 from agb._effects import NOW, Call, Plan, Sleep
 from agb._envelope import Reply
 
-__all__ = ["JITTER", "MIN_REQUEST_TIMEOUT", "RetryPolicy", "reason", "request", "transient"]
+__all__ = [
+    "JITTER",
+    "MIN_REQUEST_TIMEOUT",
+    "RetryPolicy",
+    "ambiguous",
+    "did_not_act",
+    "reason",
+    "request",
+    "transient",
+]
 
 # A child of "agb": enabling "agb" at DEBUG shows it too, and it can be tuned alone.
 log = logging.getLogger("agb.retry")
@@ -75,6 +84,28 @@ def transient(error: exc.AGBError | None) -> bool:
     )
 
 
+def did_not_act(reply: Reply) -> bool:
+    """Whether a failed answer says the service did not act on the request: a 429 (throttled),
+    or a 503 envelope (a ``code`` of the service's) with ``Retry-After``. Such a request may be
+    sent again, idempotent or not."""
+    error = reply.error
+    if isinstance(error, exc.RateLimitError):
+        return True
+    return (
+        isinstance(error, exc.ServerError)
+        and reply.http_status == 503
+        and bool(reply.code)
+        and reply.retry_after is not None
+    )
+
+
+def ambiguous(reply: Reply) -> bool:
+    """Whether the fate of a sent request is unknown: the connection was lost after sending, it
+    timed out, or the answer was a 5xx or unreadable (a proxy's HTML page, JSON cut short), and
+    the answer is not one that says the service did not act (:func:`did_not_act`)."""
+    return reply.sent and not reply.ok and transient(reply.error) and not did_not_act(reply)
+
+
 def reason(reply: Reply) -> str:
     """Why ``reply`` failed, in a few words (its error type and message, key already redacted)."""
     error = reply.error
@@ -86,10 +117,13 @@ def reason(reply: Reply) -> str:
 def request(policy: RetryPolicy, call: Call, deadline: float | None = None) -> Plan[Reply]:
     """Send ``call``, retrying with capped exponential backoff while that is safe.
 
-    Any request is retried when it certainly never reached the server. An idempotent one is
-    also retried after a transient failure (connection lost, timeout, 429, 5xx, unreadable
-    answer), waiting ``Retry-After`` when the service gives one. Each retry is logged at DEBUG
-    on ``agb.retry`` with its reason and wait.
+    Any request is retried when it certainly never reached the server, or when the answer
+    says the service did not act on it (a 429, or a 503 envelope with ``Retry-After``: see
+    :func:`did_not_act`). An idempotent one is also retried after a transient failure
+    (connection lost, timeout, 5xx, unreadable answer), waiting ``Retry-After`` when the
+    service gives one. A non-idempotent request whose fate is unknown (:func:`ambiguous`) is
+    returned as it failed: the caller finds out what happened (see :mod:`agb._waits`). Each
+    retry is logged at DEBUG on ``agb.retry`` with its reason and wait.
 
     With a ``deadline`` (inside a wait), each try gets at most the time left as its HTTP
     timeout (see :meth:`RetryPolicy.timeout_within`), and no retry starts whose wait would not
@@ -107,7 +141,11 @@ def request(policy: RetryPolicy, call: Call, deadline: float | None = None) -> P
         reply: Reply = yield call
         if reply.ok or attempt >= policy.max_retries:
             return reply
-        if reply.sent and not (call.idempotent and transient(reply.error)):
+        if (
+            reply.sent
+            and not (call.idempotent and transient(reply.error))
+            and not did_not_act(reply)
+        ):
             return reply
         if not reply.sent and not isinstance(reply.error, exc.APIConnectionError):
             return reply  # never sent because it cannot be: another try would fail the same

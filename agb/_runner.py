@@ -4,19 +4,43 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
 from attrs import define, field
 
-from agb._effects import Call, Observer, Plan, run_async, run_sync
+from agb._effects import Call, Observed, Observer, Plan, run_async, run_sync
 from agb._retry import RetryPolicy
 
 if TYPE_CHECKING:
     from agb._envelope import Reply
 
-__all__ = ["Runner", "Sender"]
+__all__ = ["OnStatus", "Runner", "Sender", "status_observer"]
 
 T = TypeVar("T")
+
+OnStatus: TypeAlias = Callable[[str, float], object]
+"""A per-call progress callback: ``on_status(status, elapsed)``, called once for each new
+session status a wait sees (``FINISH`` when the session is found gone); in async calls it may
+be a coroutine function, which is awaited."""
+
+
+def status_observer(first: Observer | None, on_status: OnStatus | None) -> Observer | None:
+    """One observer that hands each :class:`~agb._effects.Observed` to ``first`` (the runner's
+    observer), then each session status (not context task states) to ``on_status``.
+
+    What ``on_status`` returns is returned, so that the async driver awaits a coroutine.
+    """
+    if on_status is None:
+        return first
+
+    def observe(observed: Observed) -> object:
+        if first is not None:
+            first(observed)
+        if observed.kind == "context":
+            return None
+        return on_status(observed.status, observed.elapsed)
+
+    return observe
 
 
 class Sender(Protocol):
@@ -59,11 +83,20 @@ class Runner:
     async_sleep: Callable[[float], Awaitable[object]] | None = None
     observer: Observer | None = None
 
-    def run(self, plan: Plan[T]) -> T:
-        """Run ``plan`` with blocking I/O and return its result."""
-        return run_sync(plan, self.sender.send, self.sleep, self.clock, self.observer)
+    def run(self, plan: Plan[T], on_status: OnStatus | None = None) -> T:
+        """Run ``plan`` with blocking I/O and return its result.
 
-    async def run_async(self, plan: Plan[T]) -> T:
-        """Run ``plan`` on the running event loop and return its result."""
+        ``on_status`` (if given) is called with each session status the plan's waits see,
+        after :attr:`observer`; an exception it raises propagates and ends the plan.
+        """
+        observer = status_observer(self.observer, on_status)
+        return run_sync(plan, self.sender.send, self.sleep, self.clock, observer)
+
+    async def run_async(self, plan: Plan[T], on_status: OnStatus | None = None) -> T:
+        """Run ``plan`` on the running event loop and return its result.
+
+        ``on_status`` as in :meth:`run`; a coroutine function is awaited.
+        """
         sleep = self.async_sleep or _asyncio_sleep
-        return await run_async(plan, self.sender.send_async, sleep, self.clock, self.observer)
+        observer = status_observer(self.observer, on_status)
+        return await run_async(plan, self.sender.send_async, sleep, self.clock, observer)

@@ -7,8 +7,10 @@ change they see, so progress displays show exactly what the SDK saw.
 
 from __future__ import annotations
 
+import inspect
 import logging
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Final, TypeVar
 
 from attrs import Factory, frozen
 
@@ -16,7 +18,7 @@ from agb import exceptions as exc
 from agb._effects import NOW, Call, Observed, Plan, Sleep
 from agb._envelope import Reply
 from agb._reading import failed, integer, loads, text, with_error
-from agb._retry import RetryPolicy, reason, request, transient
+from agb._retry import RetryPolicy, ambiguous, reason, request, transient
 from agb.model.response import ApiResponse, ContextTaskResult
 from agb_api_client.api.contexts import get_context_info
 from agb_api_client.api.sessions import get_session
@@ -26,8 +28,15 @@ __all__ = [
     "FINAL_TASK_STATUSES",
     "GONE_STATUSES",
     "KNOWN_STATUSES",
+    "MAX_RESENDS",
+    "MOVING_TO",
+    "Changed",
     "TasksOutcome",
     "Waited",
+    "canonical",
+    "change_status",
+    "check_on_status",
+    "check_target",
     "parse_context_status",
     "session_body",
     "status_of",
@@ -58,6 +67,38 @@ FINAL_TASK_STATUSES = frozenset({"Success", "Failed"})
 R = TypeVar("R", bound=ApiResponse)
 
 
+def check_target(status: object) -> str:
+    """The status a wait may be asked for, upper case.
+
+    Raises:
+        ValueError: If ``status`` is not a string naming a known status (any case).
+    """
+    if not isinstance(status, str):
+        raise ValueError(f"status must be a status name such as 'RUNNING', got {status!r}")
+    upper = status.strip().upper()
+    if upper not in KNOWN_STATUSES:
+        known = ", ".join(sorted(KNOWN_STATUSES))
+        raise ValueError(f"status must be one of {known} (any case), got {status!r}")
+    return upper
+
+
+def check_on_status(on_status: object, *, is_async: bool) -> None:
+    """Check an ``on_status`` callback before anything is sent.
+
+    Raises:
+        ValueError: If it is not callable, or a coroutine function given to a sync method.
+    """
+    if on_status is None:
+        return
+    if not callable(on_status):
+        raise ValueError(f"on_status must be a callable (status, elapsed), got {on_status!r}")
+    if not is_async and inspect.iscoroutinefunction(on_status):
+        raise ValueError(
+            "on_status is a coroutine function; a sync method cannot await it "
+            "(use the _async method, or a plain function)"
+        )
+
+
 def session_body(session_id: str) -> dict[str, Any]:
     """The keyword arguments of an endpoint whose body is just the session id."""
     return {"body": SessionIdRequest(session_id=session_id)}
@@ -76,7 +117,7 @@ class Waited:
 
     Attributes:
         reached: The target was reached (or, for deletion, the session is gone).
-        status: The last status seen.
+        status: The last status seen (upper case when it is a known status).
         reply: The last reply.
         timed_out: The deadline passed first.
         polls: Status requests made.
@@ -89,6 +130,13 @@ class Waited:
     polls: int = 0
 
 
+def canonical(status: str) -> str:
+    """``status`` as the SDK compares it: a known status in upper case (``Running`` and
+    ``RUNNING`` are one status); any other value as it came."""
+    upper = status.upper()
+    return upper if upper in KNOWN_STATUSES else status
+
+
 def _gone(reply: Reply) -> bool:
     """Whether a failed status request says the session no longer exists.
 
@@ -97,6 +145,11 @@ def _gone(reply: Reply) -> bool:
     path) is not taken as proof that the session is gone.
     """
     return isinstance(reply.error, exc.NotFoundError) and bool(reply.code)
+
+
+def _cannot_come(seen: str, target: str) -> bool:
+    """Whether a session showing ``seen`` can no longer reach ``target`` (not a gone target)."""
+    return seen in GONE_STATUSES or (seen == "DELETING" and target != "DELETING")
 
 
 def wait_for_status(
@@ -108,18 +161,34 @@ def wait_for_status(
     deadline: float,
     interval: float,
     deleting: bool = False,
+    first_poll: float = 0.0,
+    probe: bool = False,
 ) -> Plan[Waited]:
-    """Poll ``getSession`` until ``target`` (or, when ``deleting``, until the session is gone).
+    """Poll ``getSession`` until ``target`` (or, when ``deleting`` or the target is ``FINISH`` /
+    ``DELETED``, until the session is gone).
 
-    A status the target cannot come from (``FINISH``/``DELETED``, ``DELETING``, or a not-found
-    error code, reported as status ``FINISH``) ends the wait at once; other statuses, including
-    unknown ones and the old status shown right after the request, keep it going. A transient
-    failure of one poll is retried within the deadline. Each new status is yielded as an
-    :class:`~agb._effects.Observed` (``started`` is when the operation began).
+    Statuses compare case-insensitively (:func:`canonical`). A status the target cannot come
+    from (``FINISH``/``DELETED``, ``DELETING``, or a not-found error code, reported as status
+    ``FINISH``) ends the wait at once; other statuses, including unknown ones (logged once),
+    keep it going. A transient failure of one poll is retried within the deadline. Each new
+    status is yielded as an :class:`~agb._effects.Observed` (``started`` is when the operation
+    began).
+
+    Args:
+        first_poll: Seconds to wait before the first poll (within the deadline). After a
+            request that starts a change, one interval: a poll at once would only see the old
+            status. The deadline still gets its poll, so an early end is never lost.
+        probe: Return after the first status read (reached or not): what reconciliation
+            needs to know whether a request whose answer was lost was acted on.
     """
+    target = canonical(target)
+    deleting = deleting or target in GONE_STATUSES
     last = ""
     unknown: set[str] = set()
     polls = 0
+    if first_poll > 0:
+        now = yield NOW
+        yield Sleep(max(0.0, min(first_poll, deadline - now)))
     while True:
         now = yield NOW
         per_request = policy.timeout_within(deadline - now)
@@ -130,7 +199,7 @@ def wait_for_status(
         wait = interval
         if reply.ok:
             data = getattr(reply.model, "data", None)
-            seen = status_of(data) if isinstance(data, SessionData) else ""
+            seen = canonical(status_of(data)) if isinstance(data, SessionData) else ""
             if seen and seen != last:
                 wait_log.debug("session %s: status %s (poll %d)", session_id, seen, polls)
                 now = yield NOW
@@ -140,7 +209,7 @@ def wait_for_status(
             last = seen or last
             if seen == target or (deleting and seen in GONE_STATUSES):
                 return Waited(True, seen, reply, polls=polls)
-            if not deleting and (seen in GONE_STATUSES or seen == "DELETING"):
+            if not deleting and _cannot_come(seen, target):
                 return Waited(False, seen, reply, polls=polls)
             if seen and seen not in KNOWN_STATUSES and seen not in unknown:
                 unknown.add(seen)
@@ -149,6 +218,8 @@ def wait_for_status(
                     session_id,
                     seen,
                 )
+            if probe and seen:
+                return Waited(False, seen, reply, polls=polls)
         elif _gone(reply):
             now = yield NOW
             yield Observed(
@@ -181,6 +252,114 @@ def wait_for_status(
         if remaining <= 0:
             return Waited(False, last, reply, timed_out=True, polls=polls)
         yield Sleep(min(wait, remaining))
+
+
+MAX_RESENDS: Final = 3
+"""How many times a change (pause, resume, delete) is sent again, each time only after the
+session's status showed that the previous request, whose answer was lost, was not acted on."""
+
+
+@frozen
+class Changed:
+    """How a change of status went: sent (reconciled if need be), then waited for.
+
+    Attributes:
+        reply: The reply the result is about: the accepted request; after a reconciliation
+            that found the change under way, the status read that showed it; on failure the
+            failed answer.
+        waited: The wait, or ``None`` when the request failed for sure (no wait was made).
+        reconciled: A request's fate was unknown and the status was read to find out.
+        sends: Requests that started the change (1, or more after a reconciliation).
+    """
+
+    reply: Reply
+    waited: Waited | None
+    reconciled: bool = False
+    sends: int = 1
+
+
+def change_status(
+    policy: RetryPolicy,
+    session_id: str,
+    call: Call,
+    *,
+    target: str,
+    started: float,
+    deadline: float,
+    interval: float,
+    deleting: bool = False,
+) -> Plan[Changed]:
+    """Send ``call`` (which starts a change towards ``target``), then wait for the target.
+
+    The request is never resent blindly. When its fate is unknown (:func:`~agb._retry.ambiguous`:
+    connection lost after sending, a timeout, a 5xx or unreadable answer), the session's status
+    is read within the same deadline (if any time is left), after one poll interval to let it
+    settle (or at the deadline, if that comes first): if the change has started (or is done),
+    or the status is one the SDK does not know, the wait goes on; if
+    the session still shows a status the change has not touched, the request is sent again
+    (pausing a pausing session is harmless), at most :data:`MAX_RESENDS` times in all. Either
+    way ``reconciled`` is set and the outcome is logged at INFO on ``agb``.
+    """
+    target = canonical(target)
+    wait = partial(
+        wait_for_status,
+        policy,
+        session_id,
+        target=target,
+        started=started,
+        deadline=deadline,
+        interval=interval,
+        deleting=deleting,
+        first_poll=interval,
+    )
+
+    def note(outcome: str, reply: Reply) -> None:
+        log.info("session %s: %s failed (%s)%s", session_id, call.operation, reason(reply), outcome)
+
+    reply = yield from request(policy, call, deadline)
+    reconciled = False
+    sends = 1
+    while not reply.ok:
+        if not ambiguous(reply):
+            return Changed(reply, None, reconciled, sends)
+        now = yield NOW
+        if now >= deadline:
+            return Changed(reply, None, reconciled, sends)  # no time left to find out
+        reconciled = True
+        probe = yield from wait(probe=True)
+        seen = probe.status
+        if probe.reached or _gone(probe.reply):
+            note(f"; status read after it: {seen}", reply)
+            return Changed(probe.reply if probe.reached else reply, probe, reconciled, sends)
+        if probe.timed_out or not probe.reply.ok:
+            # The status could not be read in time: the result is the lost answer's failure.
+            note(f"; its status could not be read: {reason(probe.reply)}", reply)
+            return Changed(reply, None, reconciled, sends)
+        if seen not in KNOWN_STATUSES or seen in _moving(target, deleting):
+            note(f", but the session is {seen}: the change is under way", reply)
+            waited = yield from wait()
+            return Changed(waited.reply if waited.reached else reply, waited, reconciled, sends)
+        if not deleting and _cannot_come(seen, target):
+            return Changed(reply, probe, reconciled, sends)
+        if sends > MAX_RESENDS:
+            note(f" again and the session is still {seen}; giving up", reply)
+            return Changed(reply, None, reconciled, sends)
+        note(f" and the session is still {seen}: sending it again", reply)
+        reply = yield from request(policy, call, deadline)
+        sends += 1
+    waited = yield from wait()
+    return Changed(reply, waited, reconciled, sends)
+
+
+def _moving(target: str, deleting: bool) -> frozenset[str]:
+    """The statuses that show a change towards ``target`` has started."""
+    if deleting:
+        return frozenset({"DELETING"})
+    return frozenset({MOVING_TO.get(target, target)})
+
+
+MOVING_TO: Final = {"PAUSED": "PAUSING", "RUNNING": "RESUMING", "FINISH": "DELETING"}
+"""The status a session shows while it moves to a target status."""
 
 
 def wait_failure(

@@ -25,9 +25,12 @@ from agb.model.response import (
     SessionPauseResult,
     SessionResumeResult,
     SessionStatusResult,
+    SessionWaitResult,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from agb import _plans
     from agb._effects import Plan
     from agb._plans import SessionRecord
@@ -286,44 +289,76 @@ class Session:
     # ------------------------------------------------------------------ pause / resume
 
     def pause(
-        self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
+        self,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        *,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionPauseResult:
         """Pause the session (put it into a dormant state) and wait until it is ``PAUSED``.
 
         Sends the pause request, then polls the session's status every ``poll_interval``
-        seconds until it is ``PAUSED``, it cannot become so (deleted, being deleted), or
-        ``timeout`` seconds have passed since the call began.
+        seconds (the first poll one interval after the request) until it is ``PAUSED``, it
+        cannot become so (deleted, being deleted), or ``timeout`` seconds have passed since
+        the call began. Statuses compare case-insensitively.
+
+        If the answer to the pause request is lost (connection dropped after sending, a
+        timeout, a 5xx or HTML answer from a proxy), the request is not resent blindly: the
+        session's status is read within the same deadline; if the pause has started the wait
+        goes on, and if the session still shows its old status the request is sent again
+        (pausing a pausing session is harmless). The result then has ``reconciled=True``. A
+        429, or a 503 with ``Retry-After``, says the service did not act: it is retried
+        within the deadline.
 
         Args:
             timeout: Seconds to wait in all (default 600).
             poll_interval: Seconds between status polls (default 2.0).
+            on_status: Called as ``on_status(status, elapsed)`` with each new status the wait
+                sees (``FINISH`` when the session is found gone) and the seconds since the
+                call began. An exception it raises propagates out of this call and ends the
+                wait (the pause request, once sent, stays sent).
 
         Returns:
             SessionPauseResult: ``success``, ``status`` (the last status seen), ``request_id``
-            of the pause request, ``elapsed``; on failure ``code``, ``message``,
-            ``http_status_code``, ``error_message`` and ``error``. A timeout is a failed result
-            with ``code == "WaitTimeout"``.
+            of the pause request, ``elapsed``, ``reconciled``; on failure ``code``,
+            ``message``, ``http_status_code``, ``error_message`` and ``error``. A timeout is a
+            failed result with ``code == "WaitTimeout"``.
 
         Raises:
-            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
+            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0, or
+                ``on_status`` is not callable (or is a coroutine function).
         """
-        return self._run(self._pause(timeout, poll_interval))
+        plan = self._pause(timeout, poll_interval, on_status, is_async=False)
+        return self._runner.run(plan, on_status)
 
     async def pause_async(
-        self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
+        self,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        *,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionPauseResult:
-        """Async twin of :meth:`pause`; waits with ``asyncio.sleep``, never blocking the loop."""
-        return await self._run_async(self._pause(timeout, poll_interval))
+        """Async twin of :meth:`pause`; waits with ``asyncio.sleep``, never blocking the loop.
+
+        ``on_status`` may be a coroutine function: it is awaited.
+        """
+        plan = self._pause(timeout, poll_interval, on_status, is_async=True)
+        return await self._runner.run_async(plan, on_status)
 
     def resume(
-        self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
+        self,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        *,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionResumeResult:
-        """Resume a paused session and wait until it is ``RUNNING``; the wait works as
-        :meth:`pause`'s does.
+        """Resume a paused session and wait until it is ``RUNNING``; the wait (and the
+        reconciliation of a lost answer) works as :meth:`pause`'s does.
 
         Args:
             timeout: Seconds to wait in all (default 600).
             poll_interval: Seconds between status polls (default 2.0).
+            on_status: As in :meth:`pause`.
 
         Returns:
             SessionResumeResult: as :meth:`pause`, with ``RUNNING`` as the target.
@@ -331,21 +366,101 @@ class Session:
         Raises:
             ValueError: As :meth:`pause`.
         """
-        return self._run(self._resume(timeout, poll_interval))
+        return self._runner.run(
+            self._resume(timeout, poll_interval, on_status, sync=True), on_status
+        )
 
     async def resume_async(
-        self, timeout: float = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL
+        self,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        *,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> SessionResumeResult:
-        """Async twin of :meth:`resume`; waits with ``asyncio.sleep``, never blocking the loop."""
-        return await self._run_async(self._resume(timeout, poll_interval))
+        """Async twin of :meth:`resume` (``on_status`` may be a coroutine function)."""
+        return await self._runner.run_async(
+            self._resume(timeout, poll_interval, on_status), on_status
+        )
 
-    def _pause(self, timeout: float, poll_interval: float) -> Plan[SessionPauseResult]:
-        timeout, interval = check_wait(timeout, poll_interval)
+    def _pause(
+        self, timeout: float, poll_interval: float, on_status: object, *, is_async: bool
+    ) -> Plan[SessionPauseResult]:
+        timeout, interval = _check_wait(timeout, poll_interval, on_status, is_async)
         return _plans.pause(self._runner.policy, self.session_id, timeout, interval)
 
-    def _resume(self, timeout: float, poll_interval: float) -> Plan[SessionResumeResult]:
-        timeout, interval = check_wait(timeout, poll_interval)
+    def _resume(
+        self, timeout: float, poll_interval: float, on_status: object, *, sync: bool = False
+    ) -> Plan[SessionResumeResult]:
+        timeout, interval = _check_wait(timeout, poll_interval, on_status, not sync)
         return _plans.resume(self._runner.policy, self.session_id, timeout, interval)
+
+    # ------------------------------------------------------------------ wait_for
+
+    def wait_for(
+        self,
+        status: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        on_status: Callable[[str, float], object] | None = None,
+    ) -> SessionWaitResult:
+        """Wait until the session shows ``status``, polling it every ``poll_interval`` seconds.
+
+        The first poll goes out at once. Statuses compare case-insensitively (``Running`` is
+        ``RUNNING``); a status unknown to the SDK keeps the wait going (it is logged once). The
+        wait ends early, failed, when ``status`` cannot come any more: the session is gone
+        (``FINISH``/``DELETED`` or not found) or being deleted, unless that is what is waited
+        for. Waiting for ``FINISH`` or ``DELETED`` succeeds once the session is gone.
+
+        Args:
+            status: The status to wait for: ``CREATING``, ``STARTING``, ``RUNNING``,
+                ``PAUSING``, ``PAUSED``, ``RESUMING``, ``DELETING``, ``FINISH`` or ``DELETED``
+                (any case).
+            timeout: Seconds to wait in all (default 600).
+            poll_interval: Seconds between status polls (default 2.0).
+            on_status: As in :meth:`pause`.
+
+        Returns:
+            SessionWaitResult: ``success``, ``status`` (the last status seen, upper case),
+            ``elapsed`` and the ``request_id`` of the last status request; a timeout is a
+            failed result with ``code == "WaitTimeout"`` (``error`` a ``WaitTimeoutError``);
+            a status that cannot come is a failed result with ``code ==
+            "InvalidSessionStatus"`` (or the not-found answer as the service sent it).
+
+        Raises:
+            ValueError: If ``status`` is not a known status name, ``timeout`` or
+                ``poll_interval`` is not a number > 0, or ``on_status`` is not callable (or
+                is a coroutine function).
+        """
+        plan = self._wait_for(status, timeout, poll_interval, on_status, is_async=False)
+        return self._runner.run(plan, on_status)
+
+    async def wait_for_async(
+        self,
+        status: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        on_status: Callable[[str, float], object] | None = None,
+    ) -> SessionWaitResult:
+        """Async twin of :meth:`wait_for`; ``on_status`` may be a coroutine function."""
+        plan = self._wait_for(status, timeout, poll_interval, on_status, is_async=True)
+        return await self._runner.run_async(plan, on_status)
+
+    def _wait_for(
+        self,
+        status: str,
+        timeout: float,
+        poll_interval: float,
+        on_status: object,
+        *,
+        is_async: bool,
+    ) -> Plan[SessionWaitResult]:
+        from agb._waits import check_target
+
+        target = check_target(status)
+        timeout, interval = _check_wait(timeout, poll_interval, on_status, is_async)
+        return _plans.wait_for(self._runner.policy, self.session_id, target, timeout, interval)
 
     # ------------------------------------------------------------------ delete
 
@@ -355,8 +470,12 @@ class Session:
         *,
         timeout: float = DEFAULT_DELETE_TIMEOUT,
         poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> DeleteResult:
         """Delete the session and wait until it is gone.
+
+        A lost answer to the delete request is reconciled as in :meth:`pause` (the session's
+        status is read; the request is sent again only if the session is not being deleted).
 
         Args:
             sync_context: First upload the session's contexts and wait for the upload tasks to
@@ -364,15 +483,18 @@ class Session:
                 and the session is deleted all the same.
             timeout: Seconds each wait (context sync, deletion) may take (default 300).
             poll_interval: Seconds between polls (default 1.0).
+            on_status: As in :meth:`pause` (session statuses only, not context task states).
 
         Returns:
             DeleteResult: ``success`` once the session is ``FINISH`` or not found; the
-            ``request_id`` of the delete request.
+            ``request_id`` of the delete request; ``reconciled``.
 
         Raises:
-            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0.
+            ValueError: If ``timeout`` or ``poll_interval`` is not a number > 0, or
+                ``on_status`` is not callable (or is a coroutine function).
         """
-        return self._run(self._delete(sync_context, timeout, poll_interval))
+        plan = self._delete(sync_context, timeout, poll_interval, on_status, is_async=False)
+        return self._runner.run(plan, on_status)
 
     async def delete_async(
         self,
@@ -380,14 +502,24 @@ class Session:
         *,
         timeout: float = DEFAULT_DELETE_TIMEOUT,
         poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
+        on_status: Callable[[str, float], object] | None = None,
     ) -> DeleteResult:
-        """Async twin of :meth:`delete`."""
-        return await self._run_async(self._delete(sync_context, timeout, poll_interval))
+        """Async twin of :meth:`delete`; ``on_status`` may be a coroutine function, which is
+        awaited, and the waits use ``asyncio.sleep``."""
+        return await self._runner.run_async(
+            self._delete(sync_context, timeout, poll_interval, on_status, is_async=True), on_status
+        )
 
     def _delete(
-        self, sync_context: bool, timeout: float, poll_interval: float
+        self,
+        sync_context: bool,
+        timeout: float,
+        poll_interval: float,
+        on_status: object,
+        *,
+        is_async: bool,
     ) -> Plan[DeleteResult]:
-        timeout, interval = check_wait(timeout, poll_interval)
+        timeout, interval = _check_wait(timeout, poll_interval, on_status, is_async)
         return _plans.delete(
             self._runner.policy,
             self.session_id,
@@ -395,6 +527,17 @@ class Session:
             timeout=timeout,
             interval=interval,
         )
+
+
+def _check_wait(
+    timeout: object, poll_interval: object, on_status: object, is_async: bool
+) -> tuple[float, float]:
+    """The checked ``(timeout, poll_interval)`` of a wait, its ``on_status`` checked too."""
+    from agb._waits import check_on_status
+
+    checked = check_wait(timeout, poll_interval)
+    check_on_status(on_status, is_async=is_async)
+    return checked
 
 
 def session_from_record(agb: AGB, record: SessionRecord) -> Session:

@@ -17,3 +17,21 @@ def openapi_spec() -> dict[str, Any]:
     """``openapi.yaml`` parsed into plain Python data."""
     spec: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
     return spec
+
+
+@pytest.fixture(autouse=True)
+def client_tokens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each create's client token label (``agb.client_token``) made deterministic: ``token-1``,
+    ``token-2``, ... in each test, so that cassettes record the same bytes on every run and the
+    sync and async variants of a scenario send the same bodies. The tokens handed out so far
+    are in the list."""
+    import agb._plans.sessions as sessions
+
+    given: list[str] = []
+
+    def next_token() -> str:
+        given.append(f"token-{len(given) + 1}")
+        return given[-1]
+
+    monkeypatch.setattr(sessions, "client_token", next_token)
+    return given

@@ -10,7 +10,7 @@ This package imports the whole generated client, so the facade loads it on first
 """
 
 from agb._plans.details import get_labels, get_link, get_status, info, keep_alive, set_labels
-from agb._plans.lifecycle import delete, pause, resume
+from agb._plans.lifecycle import delete, pause, resume, wait_for
 from agb._plans.listing import list
 from agb._plans.sessions import Found, SessionRecord, create, get, get_session
 
@@ -30,4 +30,5 @@ __all__ = [
     "pause",
     "resume",
     "set_labels",
+    "wait_for",
 ]

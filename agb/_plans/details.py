@@ -11,7 +11,7 @@ from typing import Any
 from agb._checks import check_labels, check_link, invalid
 from agb._effects import Call, Plan
 from agb._envelope import Reply
-from agb._plans.sessions import labels_json
+from agb._plans.sessions import CLIENT_TOKEN_LABEL, labels_json
 from agb._reading import (
     data_of,
     failed,
@@ -79,7 +79,8 @@ def _label_page(reply: Reply) -> tuple[dict[str, str], str] | Reply:
 
 
 def get_labels(policy: RetryPolicy, session_id: str) -> Plan[OperationResult[dict[str, str]]]:
-    """The session's labels as a ``dict`` in ``data``, following every page.
+    """The session's labels as a ``dict`` in ``data``, following every page; the client token
+    label each create is tagged with (``agb.client_token``) is left out.
 
     A value that is not a string (the service sends strings) is kept as its JSON text. A page
     token the service already gave is a failure (it would loop forever), not the end.
@@ -100,6 +101,7 @@ def get_labels(policy: RetryPolicy, session_id: str) -> Plan[OperationResult[dic
         labels.update(page[0])
         token = page[1]
         if not token:
+            labels.pop(CLIENT_TOKEN_LABEL, None)  # the SDK's own tag of the create, not the user's
             return succeeded(OperationResult, first, data=labels)
         if token in tokens:
             why = f"the service gave the page token {token!r} twice; the labels would never end"

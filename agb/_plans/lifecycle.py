@@ -1,4 +1,9 @@
-"""Plans that change a session and wait for it: ``pause``, ``resume`` and ``delete``."""
+"""Plans that change a session and wait for it (``pause``, ``resume``, ``delete``), and the
+plain wait ``wait_for``.
+
+A change request whose answer is lost is reconciled, never resent blindly: see
+:func:`agb._waits.change_status`.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from agb._effects import NOW, Call, Plan
 from agb._reading import failed, succeeded
 from agb._retry import RetryPolicy, request
 from agb._waits import (
+    Changed,
+    change_status,
     session_body,
     wait_context_tasks,
     wait_failure,
@@ -22,6 +29,7 @@ from agb.model.response import (
     DeleteResult,
     SessionPauseResult,
     SessionResumeResult,
+    SessionWaitResult,
 )
 from agb_api_client.api.contexts import sync_context as sync_context_endpoint
 from agb_api_client.api.sessions import (
@@ -31,11 +39,11 @@ from agb_api_client.api.sessions import (
 )
 from agb_api_client.models import EmptyRequest
 
-__all__ = ["delete", "pause", "resume"]
+__all__ = ["delete", "pause", "resume", "wait_for"]
 
 log = logging.getLogger("agb")
 
-ChangeResult = TypeVar("ChangeResult", SessionPauseResult, SessionResumeResult)
+ChangeResult = TypeVar("ChangeResult", SessionPauseResult, SessionResumeResult, DeleteResult)
 
 
 @frozen
@@ -51,6 +59,26 @@ _PAUSE = _Change("pauseSessionAsync", pause_session_async, "PAUSED")
 _RESUME = _Change("resumeSessionAsync", resume_session_async, "RUNNING")
 
 
+def _changed_result(
+    result: type[ChangeResult],
+    changed: Changed,
+    session_id: str,
+    target: str,
+    timeout: float,
+    elapsed: float,
+    **extra: object,
+) -> ChangeResult:
+    """The result of a change: its reply, how the wait ended, and whether it was reconciled."""
+    waited = changed.waited
+    extra.update(elapsed=elapsed, reconciled=changed.reconciled)
+    if waited is None:
+        return failed(result, changed.reply, **extra)
+    extra.update(status=waited.status)
+    if waited.reached:
+        return succeeded(result, changed.reply, **extra)
+    return wait_failure(result, changed.reply, waited, session_id, target, timeout, **extra)
+
+
 def _change(
     policy: RetryPolicy,
     session_id: str,
@@ -59,35 +87,21 @@ def _change(
     timeout: float,
     interval: float,
 ) -> Plan[ChangeResult]:
-    """Send the request that starts a change (never resent), then wait until ``target``."""
-    target = change.target
+    """Send the request that starts a change (reconciled if its answer is lost, never resent
+    blindly), then wait until ``target``; the first poll comes one interval after it."""
     started = yield NOW
     call = Call(change.operation, change.endpoint, session_body(session_id))
-    reply = yield from request(policy, call, started + timeout)
-    if not reply.ok:
-        now = yield NOW
-        return failed(result, reply, elapsed=now - started)
-    waited = yield from wait_for_status(
+    changed = yield from change_status(
         policy,
         session_id,
-        target=target,
+        call,
+        target=change.target,
         started=started,
         deadline=started + timeout,
         interval=interval,
     )
     now = yield NOW
-    if waited.reached:
-        return succeeded(result, reply, status=waited.status, elapsed=now - started)
-    return wait_failure(
-        result,
-        reply,
-        waited,
-        session_id,
-        target,
-        timeout,
-        status=waited.status,
-        elapsed=now - started,
-    )
+    return _changed_result(result, changed, session_id, change.target, timeout, now - started)
 
 
 def pause(
@@ -145,24 +159,60 @@ def delete(
         if not synced:
             log.warning("session %s: %s; deleting it anyway", session_id, sync_error)
     now = yield NOW
-    deadline = now + timeout
     call = Call("releaseSessionAsync", release_session_async, session_body(session_id))
-    reply = yield from request(policy, call, deadline)
-    extra = {"context_synced": synced, "context_sync_error": sync_error, "context_tasks": tasks}
-    if not reply.ok:
-        now = yield NOW
-        return failed(DeleteResult, reply, elapsed=now - started, **extra)
-    waited = yield from wait_for_status(
+    changed = yield from change_status(
         policy,
         session_id,
+        call,
         target="FINISH",
         started=started,
-        deadline=deadline,
+        deadline=now + timeout,
         interval=interval,
         deleting=True,
     )
+    end = yield NOW
+    return _changed_result(
+        DeleteResult,
+        changed,
+        session_id,
+        "FINISH",
+        timeout,
+        end - started,
+        context_synced=synced,
+        context_sync_error=sync_error,
+        context_tasks=tasks,
+    )
+
+
+def wait_for(
+    policy: RetryPolicy, session_id: str, target: str, timeout: float, interval: float
+) -> Plan[SessionWaitResult]:
+    """Poll the session's status until ``target`` (any case), or until it cannot come.
+
+    The first poll goes out at once (no request precedes it); ``FINISH``/``DELETED`` as the
+    target wait until the session is gone (a not-found answer counts).
+    """
+    started = yield NOW
+    waited = yield from wait_for_status(
+        policy,
+        session_id,
+        target=target,
+        started=started,
+        deadline=started + timeout,
+        interval=interval,
+    )
     now = yield NOW
-    extra.update(status=waited.status, elapsed=now - started)
     if waited.reached:
-        return succeeded(DeleteResult, reply, **extra)
-    return wait_failure(DeleteResult, reply, waited, session_id, "FINISH", timeout, **extra)
+        return succeeded(
+            SessionWaitResult, waited.reply, status=waited.status, elapsed=now - started
+        )
+    return wait_failure(
+        SessionWaitResult,
+        waited.reply,
+        waited,
+        session_id,
+        target,
+        timeout,
+        status=waited.status,
+        elapsed=now - started,
+    )

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
+import attrs
 from attrs import frozen
 
 from agb import exceptions as exc
 from agb._checks import check_create, check_session_id, check_text, invalid
-from agb._effects import NOW, Call, Plan
+from agb._effects import NOW, Call, Plan, Sleep
 from agb._envelope import Reply, is_success_code
 from agb._reading import (
     data_of,
@@ -28,13 +30,13 @@ from agb._reading import (
     text,
     with_error,
 )
-from agb._retry import RetryPolicy, request
+from agb._retry import RetryPolicy, ambiguous, reason, request
 from agb._version import __version__
-from agb._waits import session_body, status_of, wait_context_tasks
+from agb._waits import MAX_RESENDS, session_body, status_of, wait_context_tasks
 from agb.context_sync import ContextSync, SyncPolicy
 from agb.model.response import GetSessionData, GetSessionResult, SessionResult
 from agb.session_params import CreateSessionParams
-from agb_api_client.api.sessions import create_session
+from agb_api_client.api.sessions import create_session, list_sessions
 from agb_api_client.api.sessions import get_session as get_session_endpoint
 from agb_api_client.models import (
     CreateSessionData,
@@ -44,7 +46,31 @@ from agb_api_client.models import (
 )
 from agb_api_client.types import UNSET
 
-__all__ = ["Found", "SessionRecord", "create", "get", "get_session", "labels_json", "sdk_stats"]
+__all__ = [
+    "CLIENT_TOKEN_LABEL",
+    "Found",
+    "SessionRecord",
+    "create",
+    "get",
+    "get_session",
+    "labels_json",
+    "new_client_token",
+    "sdk_stats",
+]
+
+CLIENT_TOKEN_LABEL: Final = "agb.client_token"
+"""The label each create is tagged with (a fresh random token per call, unless the caller's
+labels already hold one): after a create whose answer was lost, the SDK finds the session by
+it instead of failing, or creating a second one."""
+
+
+def new_client_token() -> str:
+    """A fresh client token (a random UUID's 32 hex digits)."""
+    return uuid.uuid4().hex
+
+
+client_token: Callable[[], str] = new_client_token
+"""Where each create takes its token from (tests make it deterministic)."""
 
 log = logging.getLogger("agb")
 
@@ -99,11 +125,11 @@ def _persistence(syncs: Sequence[ContextSync]) -> list[PersistenceData]:
     ]
 
 
-def _create_call(params: CreateSessionParams, image_id: str) -> Call:
-    labels = params.labels or {}
+def _create_call(params: CreateSessionParams, image_id: str, token: str) -> Call:
+    labels = {**(params.labels or {}), CLIENT_TOKEN_LABEL: token}
     idle = params.idle_release_timeout
     body = CreateSessionRequest(
-        labels=labels_json(labels) if labels else UNSET,
+        labels=labels_json(labels),
         persistence_data_list=_persistence(params.context_syncs) if params.context_syncs else UNSET,
         mcp_policy_id=params.policy_id if params.policy_id else UNSET,
         timeout=idle if idle is not None else UNSET,
@@ -128,16 +154,97 @@ def _refused(reply: Reply, data: CreateSessionData) -> SessionResult:
     return failed(SessionResult, with_error(reply, error), code=code)
 
 
+def _find_created(
+    policy: RetryPolicy, token: str, settle: float
+) -> Plan[tuple[Reply, SessionRecord | None]]:
+    """After ``settle`` seconds, the session tagged with ``token``, if the service has one:
+    (the list reply, its record filled by ``getSession``, or ``None``)."""
+    yield Sleep(settle)
+    kwargs = {"labels": labels_json({CLIENT_TOKEN_LABEL: token}), "max_results": 10}
+    listed = yield from request(policy, Call("listSessions", list_sessions, kwargs, True))
+    if not listed.ok:
+        return listed, None
+    rows = getattr(listed.model, "data", None)
+    ids = [text(getattr(row, "session_id", "")) for row in rows or [] if row is not UNSET]
+    ids = [sid for sid in ids if sid and not _unusable_id(sid)]
+    if not ids:
+        return listed, None
+    found = yield from get_session(policy, ids[0])
+    data = found.data
+    if not found.success or data is None:
+        return listed, SessionRecord(session_id=ids[0])
+    record = SessionRecord(
+        session_id=data.session_id,
+        resource_url=data.resource_url,
+        app_instance_id=data.app_instance_id,
+        resource_id=data.resource_id,
+    )
+    return listed, record
+
+
+def _send_create(
+    policy: RetryPolicy, call: Call, token: str, settle: float
+) -> Plan[tuple[Reply, SessionRecord | None, bool]]:
+    """Send a create, never leaving an orphan: (its reply, the record of a session found by its
+    token after a lost answer, or ``None``; whether a lost answer was reconciled).
+
+    When the answer is lost (:func:`~agb._retry.ambiguous`), the session is looked for by its
+    client token label; only when no session has it is the create sent again (with the same
+    token), at most :data:`~agb._waits.MAX_RESENDS` times.
+    """
+    reply = yield from request(policy, call)
+    reconciled = False
+    for _ in range(MAX_RESENDS):
+        if reply.ok or not ambiguous(reply):
+            break
+        reconciled = True
+        listed, record = yield from _find_created(policy, token, settle)
+        if record is not None:
+            log.info(
+                "createSession failed (%s), but session %s has its client token: using it",
+                reason(reply),
+                record.session_id,
+            )
+            return listed, record, True
+        if not listed.ok:
+            log.warning(
+                "createSession failed (%s) and the sessions could not be listed (%s); a "
+                "session may exist with label %s=%s",
+                reason(reply),
+                reason(listed),
+                CLIENT_TOKEN_LABEL,
+                token,
+            )
+            break
+        log.info(
+            "createSession failed (%s) and no session has its client token: sending it again",
+            reason(reply),
+        )
+        reply = yield from request(policy, call)
+    return reply, None, reconciled
+
+
 def create(policy: RetryPolicy, params: object, *, timeout: float, interval: float) -> Plan[Found]:
-    """Create a session; with context syncs, wait up to ``timeout`` for their downloads."""
+    """Create a session; with context syncs, wait up to ``timeout`` for their downloads.
+
+    The create is tagged with a client token label (:data:`CLIENT_TOKEN_LABEL`), so that a
+    create whose answer was lost finds its session instead of leaving an orphan (see
+    :func:`_send_create`; ``interval`` is the settling time before it looks).
+    """
     problem = check_create(params)
     if problem:
         return Found(invalid(SessionResult, problem))
     assert isinstance(params, CreateSessionParams)
     image_id = str(params.image_id)
-    reply = yield from request(policy, _create_call(params, image_id))
+    token = (params.labels or {}).get(CLIENT_TOKEN_LABEL) or client_token()
+    call = _create_call(params, image_id, token)
+    reply, found, reconciled = yield from _send_create(policy, call, token, interval)
+    if found is not None:
+        record = attrs.evolve(found, image_id=image_id, context_syncs=tuple(params.context_syncs))
+        yield from _wait_downloads(policy, params, record.session_id, timeout, interval)
+        return Found(succeeded(SessionResult, reply, reconciled=True), record)
     if not reply.ok:
-        return Found(failed(SessionResult, reply))
+        return Found(failed(SessionResult, reply, reconciled=reconciled))
     data = data_of(reply, CreateSessionData)
     if isinstance(data, Reply):
         return Found(failed(SessionResult, data))
@@ -156,21 +263,31 @@ def create(policy: RetryPolicy, params: object, *, timeout: float, interval: flo
         **link_fields(data),
         context_syncs=tuple(params.context_syncs),
     )
-    if params.context_syncs:
-        now = yield NOW
-        outcome = yield from wait_context_tasks(
-            policy,
-            session_id,
-            ("download",),
-            started=now,
-            deadline=now + timeout,
-            interval=interval,
-        )
-        if not outcome.ok:
-            log.warning(
-                "session %s: context download did not complete: %s", session_id, outcome.error
-            )
-    return Found(succeeded(SessionResult, reply), record)
+    yield from _wait_downloads(policy, params, session_id, timeout, interval)
+    return Found(succeeded(SessionResult, reply, reconciled=reconciled), record)
+
+
+def _wait_downloads(
+    policy: RetryPolicy,
+    params: CreateSessionParams,
+    session_id: str,
+    timeout: float,
+    interval: float,
+) -> Plan[None]:
+    """With context syncs, wait (bounded) for their downloads; a failure is only logged."""
+    if not params.context_syncs:
+        return
+    now = yield NOW
+    outcome = yield from wait_context_tasks(
+        policy,
+        session_id,
+        ("download",),
+        started=now,
+        deadline=now + timeout,
+        interval=interval,
+    )
+    if not outcome.ok:
+        log.warning("session %s: context download did not complete: %s", session_id, outcome.error)
 
 
 def _unusable_id(session_id: str) -> str | None:

@@ -5,6 +5,12 @@ each change they see to the client's runner (:attr:`agb.AGB.runner`). The CLI do
 a second time, nor read the wire itself: :meth:`Progress.observe` is that observer, and
 :meth:`Progress.sleep` animates a spinner while the SDK waits between polls. What the line
 shows is exactly what the SDK saw.
+
+:meth:`Progress.on_status` has the shape of the public ``on_status(status, elapsed)`` callback
+of ``pause``, ``resume``, ``delete`` and ``wait_for``, and :meth:`Progress.observe` hands every
+session status to it: the CLI's line is fed exactly as a user's callback is, through the same
+:class:`~agb._effects.Observed` path of the drivers (it also shows context task states, which
+``on_status`` does not carry).
 """
 
 from __future__ import annotations
@@ -91,9 +97,20 @@ class Progress:
             elapsed = self._clock() - self._started
             self._write(f"{self.indent}{self._label}: {status} ({elapsed:.1f} s)\n")
 
+    def on_status(self, status: str, elapsed: float) -> None:
+        """Show a session status a wait saw: usable as the ``on_status`` callback of
+        ``Session.pause``, ``resume``, ``delete`` and ``wait_for``. ``elapsed`` is the SDK's
+        (seconds since the call began); the line shows its own clock's, which starts with
+        :meth:`start`."""
+        self.status(status)
+
     def observe(self, observed: Observed) -> None:
-        """Show what a wait of the SDK saw (the runner's observer)."""
-        self.status(describe(observed))
+        """Show what a wait of the SDK saw (the runner's observer): session statuses through
+        :meth:`on_status`, as a user's callback gets them; context task states as such."""
+        if observed.kind == "context":
+            self.status(describe(observed))
+        else:
+            self.on_status(describe(observed), observed.elapsed)
 
     def sleep(self, seconds: float) -> None:
         """Sleep ``seconds`` (the SDK's wait between polls), animating the line meanwhile."""

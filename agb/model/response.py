@@ -36,6 +36,7 @@ __all__ = [
     "SessionResumeResult",
     "SessionStatusResult",
     "SessionSummary",
+    "SessionWaitResult",
 ]
 
 if TYPE_CHECKING:
@@ -147,9 +148,13 @@ class SessionResult(ApiResponse):
 
     Attributes:
         session: The session, or ``None`` on failure.
+        reconciled: The answer to the create was lost (connection dropped after sending, a
+            timeout, a 5xx or unreadable answer), and the SDK looked for the session by its
+            client token label (``agb.client_token``) before sending it again, if at all.
     """
 
     session: Session | None = None
+    reconciled: bool = False
 
     def unwrap(self) -> Session:
         """The session of a successful result, so that ``agb.create(p).unwrap().pause()``
@@ -264,12 +269,18 @@ class _WaitResult(ApiResponse):
     """Fields of operations that wait for a status.
 
     Attributes:
-        status: The last status seen (``""`` if none was seen).
+        status: The last status seen (``""`` if none was seen; a known status in upper case).
         elapsed: Seconds from the start of the operation to its result.
+        reconciled: The answer to the request that starts the change was lost or unreadable
+            (connection dropped after sending, a timeout, a 5xx or HTML answer), and the SDK
+            read the session's status to find out what happened, sending the request again
+            only if the status showed it had not been acted on (always ``False`` for
+            :meth:`~agb.Session.wait_for`, which sends no such request).
     """
 
     status: str = ""
     elapsed: float = 0.0
+    reconciled: bool = False
 
 
 @frozen(kw_only=True)
@@ -286,6 +297,18 @@ class SessionResumeResult(_WaitResult):
     """Result of ``resume`` / ``resume_async``: ``success`` when the session reached ``RUNNING``.
 
     The fields mean what they mean in :class:`SessionPauseResult`, for the resume request.
+    """
+
+
+@frozen(kw_only=True)
+class SessionWaitResult(_WaitResult):
+    """Result of ``Session.wait_for`` / ``wait_for_async``: ``success`` when the session
+    showed the status waited for.
+
+    ``request_id`` is that of the last status request; on a timeout ``code`` is
+    ``"WaitTimeout"`` and ``error`` a :class:`~agb.exceptions.WaitTimeoutError`; when the
+    status cannot come any more (the session is gone or being deleted) ``code`` is
+    ``"InvalidSessionStatus"`` (a not-found answer is reported as the service sent it).
     """
 
 

@@ -79,8 +79,9 @@ def test_demo_against_an_endpoint(agb: Agb, emu: RunningEmulator) -> None:
 
 
 def test_demo_fails_when_a_step_fails_and_still_deletes(agb: Agb, emu: RunningEmulator) -> None:
+    # A refusal (a 503 would leave the pause's fate unknown: the SDK would reconcile it).
     emu.emulator.faults.add(
-        "http_status", path="/mcp/pauseSessionAsync", status=503, code="Busy", message="busy"
+        "http_status", path="/mcp/pauseSessionAsync", status=400, code="Busy", message="busy"
     )
     result = agb("demo", "--poll-interval", "0.02")
     assert result.exit_code == 1, result.output

@@ -82,7 +82,10 @@ def test_session_page_has_every_method_and_async_twin(pages: dict[str, str]) -> 
     assert "async def resume_async(" in section
     # In the published pages' shape: signature, description, Arguments, Returns, Raises.
     pause = section.split("### pause\n", 1)[1].split("### ", 1)[0]
-    assert "```python\ndef pause(timeout: float = 600, poll_interval: float = 2.0)" in pause
+    assert (
+        "```python\ndef pause(timeout: float = 600,\n          poll_interval: float = 2.0," in pause
+    )
+    assert "on_status: Callable[[str, float], object] | None = None" in pause
     for block in ("**Arguments**:", "**Returns**:", "**Raises**:", "- `timeout` _float_ - "):
         assert block in pause
 

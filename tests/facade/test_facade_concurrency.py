@@ -120,6 +120,7 @@ async def test_async_methods_never_sleep_blocking_nor_use_sync_http_threads_or_n
     await call(session, "get_link_async")
     await call(session, "get_status_async")
     await call(session, "keep_alive_async")
+    await call(session, "wait_for_async", "running", timeout=30, poll_interval=1.0)
     await call(session, "pause_async", 30, 1.0)
     await call(session, "resume_async", 30, 1.0)
     await call(session, "delete_async", sync_context=True)
@@ -160,7 +161,7 @@ async def test_sync_methods_work_inside_a_running_loop(
     result = Session(agb, SID).pause(timeout=30, poll_interval=2.0)
 
     assert result.success
-    assert clock.sleeps == [2.0]
+    assert clock.sleeps == [2.0, 2.0]
 
 
 def test_sync_methods_work_from_many_threads_at_once(server: FakeServer, clock: FakeClock) -> None:
@@ -255,7 +256,8 @@ def test_fifty_async_pauses_run_concurrently_in_loop_time() -> None:
     assert all(result.elapsed == pytest.approx(transition) for result in results)
     # All 50 waited at the same time: about one transition of loop time, not 50.
     assert transition <= took < transition + interval
-    assert len(server.requests) == count * (2 + math.ceil(transition / interval))
+    # Each pause: its request and one poll per interval (none right after the request).
+    assert len(server.requests) == count * (1 + math.ceil(transition / interval))
 
 
 # --------------------------------------------------------------------------- cancellation
@@ -289,7 +291,8 @@ async def test_cancelling_a_pause_in_its_wait_propagates_at_once(
         await task
 
     assert task.cancelled()
-    assert server.paths == ["/mcp/pauseSessionAsync", "/mcp/getSession"]
+    # Cancelled in the wait before the first poll.
+    assert server.paths == ["/mcp/pauseSessionAsync"]
     # The AGB stays usable, async and sync.
     server.replace("/mcp/getSession", ok(session_data("PAUSED")))
     assert (await agb.get_session_async(SID)).success

@@ -51,8 +51,8 @@ async def test_a_retry_after_past_the_deadline_ends_a_pause_at_once(
     assert not result.success
     assert isinstance(result.error, RateLimitError)
     assert result.request_id == "r-pause"
-    assert result.elapsed == 1.0
-    assert server.clock.sleeps == [1.0]
+    assert result.elapsed == 2.0  # first poll at 1 s, the 429 at 2 s
+    assert server.clock.sleeps == [1.0, 1.0]
 
 
 async def test_create_does_not_wait_out_a_retry_after_longer_than_its_timeout(

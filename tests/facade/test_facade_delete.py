@@ -83,8 +83,9 @@ async def test_sync_context_then_release_then_wait_until_gone(
     assert sync.body == {}
     assert server.requests[1].query == {"sessionId": SID}
     assert server.requests[4].body == {"sessionId": SID}
-    assert clock.sleeps == [1.0, 1.0, 1.0, 1.0]
-    assert result.elapsed == pytest.approx(4.0)
+    # Context polls at 0, 1, 2 s; release, then status polls at 3, 4, 5 s.
+    assert clock.sleeps == [1.0, 1.0, 1.0, 1.0, 1.0]
+    assert result.elapsed == pytest.approx(5.0)
 
 
 async def test_tasks_of_other_types_are_not_waited_for(
@@ -174,7 +175,7 @@ async def test_a_context_sync_that_never_ends_is_bounded(
     assert result.context_synced is False
     assert "did not finish in time" in result.context_sync_error
     assert server.paths.count("/sdk/GetContextInfo") == 6  # at 0, 2, 4, 6, 8 and 10 s
-    assert result.elapsed == pytest.approx(12.0)
+    assert result.elapsed == pytest.approx(14.0)  # then status polls at 12 and 14 s
 
 
 async def test_without_sync_context_no_context_request_is_sent(

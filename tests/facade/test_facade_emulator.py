@@ -34,7 +34,6 @@ from agb.exceptions import (
     InvalidStateError,
     MalformedResponseError,
     NotFoundError,
-    ServerError,
 )
 
 emulator = pytest.importorskip("agb.emulator", reason="emulator not available")
@@ -269,35 +268,42 @@ async def test_a_timeout_reports_the_last_status(run: Runner, agb: AGB, emu: Any
     assert result.elapsed == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize(
-    ("kind", "params", "error", "status"),
-    [
-        ("html", {"status": 502}, ServerError, 502),
-        ("unavailable", {}, ServerError, 503),
-        ("http_status", {"status": 499, "code": "ClientClosed"}, BadRequestError, 499),
-        ("not_json", {}, MalformedResponseError, 200),
-    ],
-)
-async def test_faults_on_the_pause_request_are_reported_not_resent(
-    run: Runner,
-    agb: AGB,
-    emu: Any,
-    kind: str,
-    params: dict[str, Any],
-    error: type[Exception],
-    status: int,
+async def test_a_refused_pause_request_is_reported_not_resent(
+    run: Runner, agb: AGB, emu: Any
 ) -> None:
+    session = await create(run, agb)
+    before = requests_to(emu, "/mcp/pauseSessionAsync")
+    faults(emu, "http_status", "/mcp/pauseSessionAsync", status=499, code="ClientClosed")
+
+    result = await run(session, "pause", 30, 0.5)
+
+    assert not result.success
+    assert not result.reconciled
+    assert isinstance(result.error, BadRequestError)
+    assert result.http_status_code == 499
+    assert result.request_id  # the emulator sends x-request-id on every answer
+    assert requests_to(emu, "/mcp/pauseSessionAsync") == before + 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [("html", {"status": 502}), ("unavailable", {}), ("not_json", {})],
+)
+async def test_a_pause_request_with_a_lost_answer_is_reconciled_then_resent_once(
+    run: Runner, agb: AGB, emu: Any, kind: str, params: dict[str, Any]
+) -> None:
+    """The fault is answered before the emulator acts: the status read after it still shows
+    RUNNING, so the pause is sent again (once), and the wait succeeds."""
     session = await create(run, agb)
     before = requests_to(emu, "/mcp/pauseSessionAsync")
     faults(emu, kind, "/mcp/pauseSessionAsync", **params)
 
     result = await run(session, "pause", 30, 0.5)
 
-    assert not result.success
-    assert isinstance(result.error, error)
-    assert result.http_status_code == status
-    assert result.request_id  # the emulator sends x-request-id on every answer
-    assert requests_to(emu, "/mcp/pauseSessionAsync") == before + 1
+    assert result.success, result.error_message
+    assert result.reconciled
+    assert result.status == "PAUSED"
+    assert requests_to(emu, "/mcp/pauseSessionAsync") == before + 2
 
 
 async def test_unreadable_answers_of_label_calls_raise(run: Runner, agb: AGB, emu: Any) -> None:

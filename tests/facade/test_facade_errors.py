@@ -331,7 +331,10 @@ async def test_rate_limited_results_carry_retry_after(
     assert not result.success
     assert isinstance(result.error, RateLimitError)
     assert result.error.retry_after == 12.0
-    assert len(server.requests) == 1  # createSession is a POST: never resent
+    # A 429 says the service did not act: even a POST is sent again, after Retry-After, up to
+    # max_retries (2) times.
+    assert len(server.requests) == 3
+    assert server.clock.sleeps == [12.0, 12.0]
 
 
 async def test_idempotent_reads_are_retried_with_backoff(

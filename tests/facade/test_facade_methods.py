@@ -105,7 +105,8 @@ async def test_create(run: Runner, agb: AGB, server: FakeServer) -> None:
         "sdk_version": __version__,
         "is_release": True,
     }
-    assert json.loads(seen.body["labels"]) == {"team": "sdk"}
+    # The user's labels, and the client token label the SDK tags each create with.
+    assert json.loads(seen.body["labels"]) == {"team": "sdk", "agb.client_token": "token-1"}
     assert "persistenceDataList" not in seen.body
 
 
@@ -144,7 +145,8 @@ async def test_create_with_policy_and_idle_timeout(
     assert (await run(agb, "create", params)).success
 
     body = server.last.body
-    assert body == {"mcpPolicyId": "pol-1", "timeout": 600}
+    labels = '{"agb.client_token": "token-1"}'
+    assert body == {"mcpPolicyId": "pol-1", "timeout": 600, "labels": labels}
 
 
 async def test_get_session(run: Runner, agb: AGB, server: FakeServer) -> None:
@@ -490,10 +492,11 @@ async def test_pause(run: Runner, session: Session, server: FakeServer, clock: F
     assert result.success
     assert result.status == "PAUSED"
     assert result.request_id == "r-pause"
-    assert result.elapsed == pytest.approx(4.0)
+    # The first poll comes one interval after the request.
+    assert result.elapsed == pytest.approx(6.0)
     assert result.error is None
     result.raise_for_status()
-    assert clock.sleeps == [2.0, 2.0]
+    assert clock.sleeps == [2.0, 2.0, 2.0]
     assert_wire(server.requests[0], "POST", "/mcp/pauseSessionAsync")
     assert server.requests[0].body == {"sessionId": SID}
     for poll in server.requests[1:]:
@@ -514,7 +517,7 @@ async def test_resume(run: Runner, session: Session, server: FakeServer, clock: 
 
     assert isinstance(result, SessionResumeResult)
     assert (result.success, result.status, result.request_id) == (True, "RUNNING", "r-resume")
-    assert clock.sleeps == [3.0, 3.0]
+    assert clock.sleeps == [3.0, 3.0, 3.0]
     assert_wire(server.requests[0], "POST", "/mcp/resumeSessionAsync")
 
 
@@ -527,7 +530,7 @@ async def test_session_delete(
     result = await run(session, "delete")
 
     assert (result.success, result.status, result.request_id) == (True, "FINISH", "r-del")
-    assert clock.sleeps == [1.0]
+    assert clock.sleeps == [1.0, 1.0]
     assert result.context_synced is None
 
 

@@ -190,8 +190,12 @@ def test_a_refused_context_status_ends_the_wait() -> None:
     ("plan", "operation"), [(pause, "pauseSessionAsync"), (resume, "resumeSessionAsync")]
 )
 def test_a_refused_change_is_reported_and_never_resent(plan, operation: str) -> None:
-    driven = drive(plan(POLICY, "s-1", 30.0, 1.0), {operation: [server_error(operation)]})
+    refused = failure(
+        operation, exc.InvalidStateError("no", code="InvalidSessionStatus", http_status_code=400)
+    )
+    driven = drive(plan(POLICY, "s-1", 30.0, 1.0), {operation: [refused]})
     assert not driven.result.success
+    assert not driven.result.reconciled
     assert driven.operations() == [operation]
 
 

@@ -163,3 +163,19 @@ async def rig(
         problems += [f"interaction {item} was never played" for item in unplayed(vcr)]
     if problems:
         pytest.fail(f"cassette {default_cassette_name}: " + "; ".join(problems), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def client_tokens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Deterministic client tokens (``token-1``, ...), as ``tests/conftest.py`` gives every
+    suite: here too, because a copy of this folder alone must replay its cassettes."""
+    import agb._plans.sessions as sessions
+
+    given: list[str] = []
+
+    def next_token() -> str:
+        given.append(f"token-{len(given) + 1}")
+        return given[-1]
+
+    monkeypatch.setattr(sessions, "client_token", next_token)
+    return given
