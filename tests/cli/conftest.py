@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from cli_kit import API_KEY, FAST, Agb
 
 from agb.emulator import EmulatorConfig, RunningEmulator, serve
+from tests.support.cli import API_KEY, FAST, Agb
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,12 @@ import re
 import time
 
 import pytest
-from cli_kit import API_KEY, Agb, one_line_error
 from click.testing import CliRunner
 
 import agb.emulator
 from agb.cli import cli
 from agb.emulator import ManualClock, RunningEmulator
+from tests.support.cli import API_KEY, Agb, one_line_error
 
 STEPS = ["create", "labels", "info", "link", "pause", "resume", "delete"]
 FAST_DEMO = [

@@ -7,9 +7,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from cli_kit import API_KEY, FAST, WAIT, Agb, one_line_error
 
 from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator, serve
+from tests.support.cli import API_KEY, FAST, WAIT, Agb, one_line_error
 
 COMMANDS = ["list", "create", "get", "labels", "info", "link", "pause", "resume", "delete"]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_helpers import API_KEY, AUTH, STALE, SYNC, TRANSITION, Wire
 
 from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator, create_app, serve
+from tests.support.wire import API_KEY, AUTH, STALE, SYNC, TRANSITION, Wire
 
 
 @pytest.fixture(scope="session")

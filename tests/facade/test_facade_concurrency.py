@@ -17,10 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from facade_fakes import (
+
+from agb import AGB, ContextSync, CreateSessionParams, Session
+from tests.support.clock import FakeClock
+from tests.support.fakes import (
     NOT_FOUND,
     SID,
-    FakeClock,
     FakeServer,
     Seen,
     make_agb,
@@ -28,8 +30,6 @@ from facade_fakes import (
     session_data,
     status_answer,
 )
-
-from agb import AGB, ContextSync, CreateSessionParams, Session
 
 
 def forbid(name: str) -> Callable[..., Any]:

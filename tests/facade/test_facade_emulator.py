@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from facade_fakes import Runner
 
 from agb import (
     AGB,
@@ -36,6 +35,7 @@ from agb.exceptions import (
     NotFoundError,
     ServerError,
 )
+from tests.support.fakes import Runner
 
 emulator = pytest.importorskip("agb.emulator", reason="emulator not available")
 

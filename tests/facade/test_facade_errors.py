@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from facade_fakes import SID, FakeServer, Runner, fail, ok, raw
 
 from agb import AGB, Session
 from agb._envelope import error_class, read_answer, read_transport_failure
@@ -36,6 +35,7 @@ from agb.model.response import (
     OperationResult,
     SessionPauseResult,
 )
+from tests.support.fakes import SID, FakeServer, Runner, fail, ok, raw
 
 
 @pytest.mark.parametrize(

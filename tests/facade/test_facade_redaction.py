@@ -7,11 +7,13 @@ import re
 
 import httpx
 import pytest
-from facade_fakes import (
+
+from agb import AGB, CreateSessionParams, Session
+from tests.support.clock import FakeClock
+from tests.support.fakes import (
     KEY,
     NOT_FOUND,
     SID,
-    FakeClock,
     FakeServer,
     Runner,
     Seen,
@@ -21,8 +23,6 @@ from facade_fakes import (
     session_data,
     status_answer,
 )
-
-from agb import AGB, CreateSessionParams, Session
 
 LOG_LINE = re.compile(
     r"^(GET|POST) (/[\w/]+) -> (\d{3}|no answer) request_id=(\S+) in \d+\.\d ms( \(\w+\))?$"

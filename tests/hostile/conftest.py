@@ -1,9 +1,11 @@
-"""Fixtures of the hostile-server suite (helpers live in ``hostile_kit``)."""
+"""Fixtures of the hostile-server suite (helpers live in ``tests.support``)."""
 
 from __future__ import annotations
 
 import pytest
-from hostile_kit import Runner, Watch
+
+from tests.support.asserts import Watch
+from tests.support.fakes import Runner
 
 
 @pytest.fixture(params=["sync", "async"])

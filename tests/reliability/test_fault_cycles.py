@@ -20,18 +20,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from reliability_kit import (
+
+import agb.emulator._app as emulator_app
+from agb import Session
+from agb.emulator import RANDOM_FAULT_KINDS, EmulatorConfig, RunningEmulator, serve
+from agb.exceptions import APIConnectionError, RateLimitError, ServerError
+from tests.support.clock import FakeClock
+from tests.support.emulator import (
     API_KEY,
     AsyncRecordingTransport,
     RecordingTransport,
     create_sessions,
-    make_agb,
+    emulator_agb,
 )
-
-import agb.emulator._app as emulator_app
-from agb import Session
-from agb.emulator import RANDOM_FAULT_KINDS, EmulatorConfig, ManualClock, RunningEmulator, serve
-from agb.exceptions import APIConnectionError, RateLimitError, ServerError
 
 CYCLES = 100
 SESSIONS = 10
@@ -44,7 +45,7 @@ TARGET = {True: "PAUSED", False: "RUNNING"}
 
 
 @pytest.fixture
-def faulty(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RunningEmulator, ManualClock]]:
+def faulty(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RunningEmulator, FakeClock]]:
     """An emulator answering 20% of API requests with a random fault; slow = 2 ms of real time."""
     real_sleep = asyncio.sleep
 
@@ -52,7 +53,7 @@ def faulty(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RunningEmulator, M
         await real_sleep(0.002)
 
     monkeypatch.setattr(emulator_app, "_sleep", tiny_sleep)
-    clock = ManualClock()
+    clock = FakeClock(0.0)
     config = EmulatorConfig(
         api_key=API_KEY,
         clock=clock,
@@ -108,16 +109,16 @@ def _summary(server: RunningEmulator, refused: int, calls: int) -> None:
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 async def test_pause_resume_cycles_under_faults(
-    faulty: tuple[RunningEmulator, ManualClock], mode: str
+    faulty: tuple[RunningEmulator, FakeClock], mode: str
 ) -> None:
     server, clock = faulty
     transport: RecordingTransport | AsyncRecordingTransport
     if mode == "sync":
         transport = RecordingTransport()
-        agb = make_agb(server, clock=clock, transport=transport)
+        agb = emulator_agb(server, clock=clock, transport=transport)
     else:
         transport = AsyncRecordingTransport()
-        agb = make_agb(server, clock=clock, async_transport=transport)
+        agb = emulator_agb(server, clock=clock, async_transport=transport)
 
     async def call(session: Session, pause: bool) -> Any:
         name = "pause" if pause else "resume"

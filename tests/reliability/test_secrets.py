@@ -20,16 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_kit import API_KEY, create_params, make_agb, manual_sleeps
 
 from agb import AGB, Session
 from agb.config import Config
-from agb.emulator import ManualClock, RunningEmulator
+from agb.emulator import RunningEmulator
 from agb.exceptions import AGBError
+from tests.support.clock import FakeClock
+from tests.support.emulator import API_KEY, create_params, emulator_agb
 
 WRONG_KEY = "agb-sk-WRONG-91d0c3b7e5a24f68-SECRET"
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
-REPLAY_KIT = Path(__file__).resolve().parent.parent / "replay" / "replay_kit.py"
+REPLAY_KIT = Path(__file__).resolve().parent.parent / "support" / "cassettes.py"
 LOGGERS = ("", "agb", "agb.emulator", "httpx", "httpcore", "uvicorn", "uvicorn.error", "asyncio")
 
 
@@ -74,14 +75,14 @@ def _assert_hidden(text: str, key: str) -> None:
 
 
 def test_the_key_never_shows(
-    server: RunningEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture
+    server: RunningEmulator, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name or None)
     seen = _Seen()
     faults = server.emulator.faults
 
-    agb = make_agb(server, clock=clock)
+    agb = emulator_agb(server, clock=clock)
     seen.add(agb, agb.raw, agb.raw.get_httpx_client(), agb.raw.get_async_httpx_client())
     seen.add(agb.config, agb._transport)
     created = agb.create(create_params())
@@ -110,11 +111,11 @@ def test_the_key_never_shows(
             seen.add(error)
     seen.add(session.pause(timeout=0.1, poll_interval=0.05))  # the wait times out
 
-    wrong = make_agb(server, clock=clock, api_key=WRONG_KEY)
+    wrong = emulator_agb(server, clock=clock, api_key=WRONG_KEY)
     seen.add(wrong, wrong.get_session(session.session_id), Session(wrong, "x").get_status())
     wrong.close()
     with _closed_port() as port:
-        nowhere = AGB(API_KEY, Config(f"http://127.0.0.1:{port}", 2_000), **manual_sleeps(clock))
+        nowhere = AGB(API_KEY, Config(f"http://127.0.0.1:{port}", 2_000), **clock.agb_kwargs())
         seen.add(nowhere, nowhere.get_session("s-1"), Session(nowhere, "s-1").pause(timeout=1))
         nowhere.close()
 

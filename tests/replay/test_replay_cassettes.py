@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from replay_kit import (
+from vcr import VCR, matchers
+from vcr.request import Request
+
+from tests.support.cassettes import (
     AUTH_LEAK,
     CASSETTES,
     RECORDING_KEY,
@@ -21,8 +24,6 @@ from replay_kit import (
     WRONG_KEY,
     query_sans_sdk_version,
 )
-from vcr import VCR, matchers
-from vcr.request import Request
 
 HERE = Path(__file__).resolve().parent
 
@@ -105,9 +106,12 @@ def test_replay_without_its_cassette_fails_clearly(tmp_path: Path) -> None:
     * one cassette missing its last interaction: vcrpy refuses the request, naming it;
     * one cassette with an interaction too many: the test fails naming what was not played.
     """
-    shutil.copytree(
-        HERE, tmp_path / "tests" / "replay", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    # The suite, the support package it imports and the package's __init__: the copy must not
+    # fall back on this checkout's modules (they would read the unbroken cassettes).
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(HERE, tmp_path / "tests" / "replay", ignore=ignore)
+    shutil.copytree(HERE.parent / "support", tmp_path / "tests" / "support", ignore=ignore)
+    shutil.copy(HERE.parent / "__init__.py", tmp_path / "tests" / "__init__.py")
     shutil.copytree(CASSETTES, tmp_path / "tests" / "cassettes")
     (tmp_path / "pytest.ini").write_text(
         "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"

@@ -8,7 +8,6 @@ and fields, a create failing inside an HTTP 200, an HTTP status Python does not 
 from __future__ import annotations
 
 import pytest
-from replay_kit import WRONG_KEY, Rig
 
 from agb import (
     APIError,
@@ -24,6 +23,7 @@ from agb import (
     Session,
     SessionError,
 )
+from tests.support.cassettes import WRONG_KEY, Rig
 
 pytestmark = pytest.mark.vcr
 

@@ -1,6 +1,7 @@
-"""Helpers of the reliability suites: a manual clock driven by the SDK's own sleeps, transports
-that record every exchange, an emulator whose uvicorn bookkeeping the tests can watch, and
-counting the process's open sockets without psutil."""
+"""Real emulators on loopback for the suites that run one: an AGB talking to one over HTTP,
+transports that record every exchange, a shared server emptied for each test, an emulator whose
+uvicorn bookkeeping the tests can watch, and counting the process's open sockets without psutil.
+"""
 
 from __future__ import annotations
 
@@ -20,39 +21,27 @@ import uvicorn
 
 from agb import AGB
 from agb.config import Config
-from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator
+from agb.emulator import EmulatorConfig, RunningEmulator
 from agb.emulator._app import create_app
 from agb.emulator._server import bind_socket, url_for, uvicorn_config
 from agb.session_params import CreateSessionParams
+from tests.support.clock import FakeClock
 
 #: The API key of every test here. It looks like a real secret so that a leak is easy to spot.
 API_KEY = "agb-sk-RELIABILITY-4f9c2a7e1b8d6053-SECRET"
 IMAGE = "agb-code-space-1"
 
 
-def manual_sleeps(clock: ManualClock) -> dict[str, Any]:
-    """``clock``/``sleep``/``async_sleep`` for an AGB: waiting moves the emulator's clock."""
-
-    def sleep(seconds: float) -> None:
-        clock.advance(seconds)
-
-    async def async_sleep(seconds: float) -> None:
-        clock.advance(seconds)
-        await asyncio.sleep(0)
-
-    return {"clock": clock, "sleep": sleep, "async_sleep": async_sleep}
-
-
-def make_agb(
+def emulator_agb(
     server: RunningEmulator,
     *,
-    clock: ManualClock | None = None,
+    clock: FakeClock | None = None,
     api_key: str = API_KEY,
     timeout_ms: int = 10_000,
     **kwargs: Any,
 ) -> AGB:
     """An AGB talking to ``server`` over real HTTP (on ``clock`` when given)."""
-    extra = manual_sleeps(clock) if clock is not None else {}
+    extra = clock.agb_kwargs() if clock is not None else {}
     max_connections = kwargs.pop("max_connections", 100)
     config = Config(server.base_url, timeout_ms, max_connections=max_connections)
     return AGB(api_key, config, **extra, **kwargs)
@@ -186,6 +175,18 @@ def create_params() -> CreateSessionParams:
 
 
 # --------------------------------------------------------------------------- servers
+
+
+@contextlib.contextmanager
+def emptied(running: RunningEmulator, *, reset: bool = True) -> Iterator[RunningEmulator]:
+    """A shared server for one test: emptied first (``reset``), its faults cleared afterwards,
+    and no request of the test may have reached the catch-all that turns an unexpected exception
+    into a 500 (``internalErrors`` stays 0)."""
+    if reset:
+        running.emulator.reset()
+    yield running
+    running.emulator.faults.clear()
+    assert running.emulator.stats()["internalErrors"] == 0
 
 
 def wait_for(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
