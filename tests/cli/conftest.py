@@ -8,6 +8,7 @@ import pytest
 
 from agb.emulator import EmulatorConfig, RunningEmulator, serve
 from tests.support.cli import API_KEY, FAST, Agb
+from tests.support.emulator import emptied
 
 
 @pytest.fixture(scope="session")
@@ -19,9 +20,8 @@ def running() -> Iterator[RunningEmulator]:
 @pytest.fixture
 def emu(running: RunningEmulator) -> Iterator[RunningEmulator]:
     """The shared emulator, emptied for this test."""
-    running.emulator.reset()
-    yield running
-    running.emulator.faults.clear()
+    with emptied(running) as server:
+        yield server
 
 
 @pytest.fixture

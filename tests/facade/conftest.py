@@ -8,7 +8,7 @@ import pytest
 
 from agb import AGB, Session
 from tests.support.clock import FakeClock
-from tests.support.fakes import SID, FakeServer, Runner, make_agb
+from tests.support.fakes import SID, FakeServer, make_agb
 
 
 @pytest.fixture
@@ -31,9 +31,3 @@ def agb(server: FakeServer, clock: FakeClock) -> Iterator[AGB]:
 @pytest.fixture
 def session(agb: AGB) -> Session:
     return Session(agb, SID)
-
-
-@pytest.fixture(params=["sync", "async"])
-def run(request: pytest.FixtureRequest) -> Runner:
-    """Runs one behaviour through the sync method and through its async twin."""
-    return Runner(request.param)

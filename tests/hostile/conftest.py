@@ -5,13 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.support.asserts import Watch
-from tests.support.fakes import Runner
-
-
-@pytest.fixture(params=["sync", "async"])
-def run(request: pytest.FixtureRequest) -> Runner:
-    """Runs one behaviour through the sync method and through its async twin."""
-    return Runner(request.param)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from agb.emulator import EmulatorConfig, RunningEmulator
 from tests.support.clock import FakeClock
-from tests.support.emulator import API_KEY, Served, Sockets, serve_observed
+from tests.support.emulator import API_KEY, Served, Sockets, emptied, serve_observed
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +40,8 @@ def server(served: Served) -> Iterator[RunningEmulator]:
     escape the check nor spill into the next test's counters.
     """
     served.wait_until_quiet()
-    served.running.emulator.reset()
-    yield served.running
-    served.running.emulator.faults.clear()
-    served.wait_until_quiet()
-    assert served.running.emulator.stats()["internalErrors"] == 0
+    with emptied(served.running, quiet=served.wait_until_quiet) as server:
+        yield server
 
 
 @pytest.fixture

@@ -178,14 +178,24 @@ def create_params() -> CreateSessionParams:
 
 
 @contextlib.contextmanager
-def emptied(running: RunningEmulator, *, reset: bool = True) -> Iterator[RunningEmulator]:
-    """A shared server for one test: emptied first (``reset``), its faults cleared afterwards,
-    and no request of the test may have reached the catch-all that turns an unexpected exception
-    into a 500 (``internalErrors`` stays 0)."""
+def emptied(
+    running: RunningEmulator,
+    *,
+    reset: bool = True,
+    quiet: Callable[[], None] | None = None,
+) -> Iterator[RunningEmulator]:
+    """A shared server for one test: emptied first (``reset``; else only its faults cleared),
+    its faults cleared afterwards, and no request of the test may have reached the catch-all that
+    turns an unexpected exception into a 500 (``internalErrors`` stays 0). ``quiet``, when
+    given, waits until the server finished every request before the counter is read."""
     if reset:
         running.emulator.reset()
+    else:
+        running.emulator.faults.clear()
     yield running
     running.emulator.faults.clear()
+    if quiet is not None:
+        quiet()
     assert running.emulator.stats()["internalErrors"] == 0
 
 
