@@ -1,4 +1,5 @@
-"""Cancelling a wait over real HTTP: it ends at once, sends nothing more, and the pool stays usable.
+"""Cancelling a wait over real HTTP: it ends at once, sends nothing more, and the client stays
+usable, its async pool and its sync twin (the only cancellation tests: the facade suite has none).
 
 Each test cancels at one known point, never at whatever point a race reaches: between two polls
 (the SDK's own sleep, replaced here by one that tells the test it started and then never ends),
@@ -73,6 +74,7 @@ async def test_cancel_between_polls(server: RunningEmulator, sockets: Sockets) -
     assert _polls(server) == polls_when_napping, "a cancelled wait sends nothing more"
     assert server.emulator.stats()["requests"]["/mcp/pauseSessionAsync"] == 1
     await _pool_still_works(sockets, session)
+    assert session.get_status().success, "the sync twin works too"
     await agb.aclose()
     assert await eventually(lambda: sockets.open() == 0)
 
@@ -102,6 +104,7 @@ async def test_cancel_during_a_status_request(
 
     assert server.emulator.stats()["faultsInjected"] == {"slow": 1}
     await _pool_still_works(sockets, session)
+    assert session.get_status().success, "the sync twin works too"
     await agb.aclose()
     assert await eventually(lambda: sockets.open() == 0)
 

@@ -29,6 +29,8 @@ from tests.support.clock import FakeClock
 
 #: The API key of every test here. It looks like a real secret so that a leak is easy to spot.
 API_KEY = "agb-sk-RELIABILITY-4f9c2a7e1b8d6053-SECRET"
+#: A key the emulators refuse, as secret-looking as the right one.
+WRONG_API_KEY = "agb-sk-WRONG-91d0c3b7e5a24f68-SECRET"
 IMAGE = "agb-code-space-1"
 
 
