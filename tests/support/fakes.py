@@ -17,6 +17,7 @@ import attrs
 import httpx
 
 from agb import AGB, Config
+from agb_api_client import AuthenticatedClient
 from tests.support.clock import FakeClock
 
 KEY = "sk-TEST-secret-4f9c2a7b1e"
@@ -31,7 +32,8 @@ _MISSING: Any = object()
 
 @attrs.frozen
 class Seen:
-    """One request, as the fake service received it."""
+    """One request, as the fake service received it (``method``, ``url``, ``headers`` and
+    ``content`` read as on the ``httpx.Request``; ``body`` is the content parsed as JSON)."""
 
     method: str
     path: str
@@ -40,6 +42,8 @@ class Seen:
     headers: httpx.Headers
     at: float
     timeout: dict[str, Any]
+    url: httpx.URL
+    content: bytes
 
     @property
     def target(self) -> str:
@@ -174,6 +178,8 @@ class FakeServer:
             headers=request.headers,
             at=self.clock.now,
             timeout=dict(request.extensions.get("timeout", {})),
+            url=request.url,
+            content=content,
         )
         self.requests.append(seen)
         script = self.scripts.get(seen.path) or self.scripts.get("*")
@@ -190,6 +196,25 @@ class FakeServer:
         assert isinstance(answer, httpx.Response)
         # A fresh copy, so that a repeated answer can be read again.
         return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+    @staticmethod
+    def answer(status: int = 200, body: Any = None, request_id: str = "req-1") -> httpx.Response:
+        """Any JSON body, with the ``x-request-id`` header the service sends."""
+        return httpx.Response(status, json=body, headers={"x-request-id": request_id})
+
+    def client(
+        self, api_key: str = "sk-test-0123", base_url: str = "https://sdk-api.agb.cloud"
+    ) -> AuthenticatedClient:
+        """A generated client configured as the SDK configures it, talking to this server."""
+        return AuthenticatedClient(
+            base_url=base_url,
+            token=api_key,
+            auth_header_name="authorization",
+            prefix="Bearer",
+            timeout=httpx.Timeout(5),
+            # Not set_httpx_client(): that would drop the auth header.
+            httpx_args={"transport": httpx.MockTransport(self)},
+        )
 
     def to(self, path: str) -> list[Seen]:
         return [seen for seen in self.requests if seen.path == path]
