@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator
-from tests.support.cli import API_KEY, FAST, WAIT, Agb, one_line_error
+from tests.support.cli import API_KEY, FAST, WAIT, Agb, one_line_error, sleeps_move
 
 COMMANDS = ["list", "create", "get", "labels", "info", "link", "pause", "resume", "delete"]
 
@@ -28,17 +27,6 @@ def manual(
     server = agb_emulator_manual
     env = {"AGB_ENDPOINT": server.base_url, "AGB_API_KEY": API_KEY, "AGB_TIMEOUT_MS": None}
     return Agb(env), agb_emulator_clock
-
-
-def _sleeps_move(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI's sleeps between polls move ``clock`` instead of passing real time."""
-    real_sleep = time.sleep
-
-    def sleep(seconds: float) -> None:
-        clock.advance(max(0.0, seconds))
-        real_sleep(0)
-
-    monkeypatch.setattr(time, "sleep", sleep)
 
 
 def test_help_lists_every_command(agb: Agb) -> None:
@@ -125,7 +113,7 @@ def test_pause_resume_delete(
     manual: tuple[Agb, ManualClock], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     agb, clock = manual
-    _sleeps_move(clock, monkeypatch)
+    sleeps_move(clock, monkeypatch)
     session_id = agb.create()
     paused = agb("sessions", "pause", session_id, *WAIT, "--json")
     assert paused.exit_code == 0, paused.output
