@@ -245,9 +245,7 @@ def make_agb(
         "cfg": Config(endpoint=BASE_URL, timeout_ms=timeout_ms),
         "transport": httpx.MockTransport(server),
         "async_transport": httpx.MockTransport(server),
-        "clock": clock,
-        "sleep": clock.sleep,
-        "async_sleep": clock.async_sleep,
+        **clock.agb_kwargs(),
     }
     kwargs.update(overrides)
     return AGB(**kwargs)
