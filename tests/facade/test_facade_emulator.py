@@ -35,6 +35,7 @@ from agb.exceptions import (
     NotFoundError,
     ServerError,
 )
+from tests.support.asserts import assert_no_key
 from tests.support.clock import FakeClock
 from tests.support.emulator import emptied
 from tests.support.fakes import Runner
@@ -338,7 +339,7 @@ async def test_debug_logs_of_a_lifecycle_never_show_the_key(
         await run(session, "delete")
 
     text = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
-    assert KEY not in text
+    assert_no_key(text, KEY)
     ours = [r.getMessage() for r in caplog.records if r.name == "agb" and r.levelname == "DEBUG"]
     pattern = re.compile(r"^(GET|POST) /\S+ -> \d{3} request_id=[0-9A-F-]{36} in \d+\.\d ms")
     assert ours
@@ -392,4 +393,4 @@ def test_the_published_lifecycle_script_runs_unchanged(agb_emulator: Any) -> Non
         assert f"[OK] {step}:" in done.stdout, output
     for step in ("pause", "resume", "list", "get", "delete(sync_context=True)"):
         assert f"[OK] {step}:" in done.stdout, output
-    assert KEY not in output
+    assert_no_key(output, KEY)

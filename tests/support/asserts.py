@@ -13,9 +13,17 @@ def assert_no_key(text: str, key: str, *more: str, fragment: bool = False) -> No
     """No key shows in ``text`` in any case; with ``fragment``, not even the third part of a
     dash-separated key as it is spelled (a key cut short in a message)."""
     for each in (key, *more):
-        assert each.lower() not in text.lower(), "the API key shows"
+        at = text.lower().find(each.lower())
+        assert at < 0, f"the API key shows: ...{_around(text, at, len(each))}..."
         if fragment:
-            assert each.split("-")[2] not in text, "a part of the API key shows"
+            part = each.split("-")[2]
+            at = text.find(part)
+            assert at < 0, f"a part of the API key shows: ...{_around(text, at, len(part))}..."
+
+
+def _around(text: str, at: int, length: int) -> str:
+    """The text around a hit, the hit itself masked (a failure report shows no key either)."""
+    return text[max(0, at - 60) : at] + "<KEY>" + text[at + length : at + length + 60]
 
 
 @attrs.define
