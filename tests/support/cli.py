@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -60,14 +59,6 @@ def one_line_error(result: Result, exit_code: int, *needles: str) -> str:
     for needle in needles:
         assert needle in last, last
     return last
-
-
-def args_of(*parts: str | Sequence[str]) -> list[str]:
-    """Flatten strings and lists of strings into one argument list."""
-    out: list[str] = []
-    for part in parts:
-        out.extend([part] if isinstance(part, str) else part)
-    return out
 
 
 def sleeps_move(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:

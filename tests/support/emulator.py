@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -144,24 +144,6 @@ class AsyncRecordingTransport(httpx.AsyncBaseTransport, _Recorder):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-class _ReleasingStream(httpx.AsyncByteStream):
-    def __init__(self, stream: Any, slots: asyncio.Semaphore) -> None:
-        self._stream = stream
-        self._slots: asyncio.Semaphore | None = slots
-
-    async def __aiter__(self) -> Any:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if self._slots is not None:
-                self._slots.release()
-                self._slots = None
 
 
 def create_sessions(server: RunningEmulator, count: int) -> list[str]:
@@ -324,6 +306,3 @@ async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
             return False
         await asyncio.sleep(0.01)
     return True
-
-
-AsyncCall = Callable[[], Awaitable[Any]]
