@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from cli_kit import API_KEY, FAST, Agb
 
 from agb.emulator import EmulatorConfig, RunningEmulator, serve
+from tests.support.cli import API_KEY, FAST, Agb
+from tests.support.emulator import emptied
 
 
 @pytest.fixture(scope="session")
@@ -19,9 +20,8 @@ def running() -> Iterator[RunningEmulator]:
 @pytest.fixture
 def emu(running: RunningEmulator) -> Iterator[RunningEmulator]:
     """The shared emulator, emptied for this test."""
-    running.emulator.reset()
-    yield running
-    running.emulator.faults.clear()
+    with emptied(running) as server:
+        yield server
 
 
 @pytest.fixture

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
-import time
 
 import pytest
-from cli_kit import API_KEY, Agb, one_line_error
 from click.testing import CliRunner
 
 import agb.emulator
 from agb.cli import cli
 from agb.emulator import ManualClock, RunningEmulator
+from tests.support.cli import API_KEY, Agb, one_line_error, sleeps_move
 
 STEPS = ["create", "labels", "info", "link", "pause", "resume", "delete"]
 FAST_DEMO = [
@@ -42,13 +41,7 @@ def test_demo_runs_every_step_on_the_embedded_emulator(monkeypatch: pytest.Monke
     monkeypatch.setattr(
         agb.emulator, "EmulatorConfig", functools.partial(agb.emulator.EmulatorConfig, clock=clock)
     )
-    real_sleep = time.sleep
-
-    def sleep(seconds: float) -> None:
-        clock.advance(max(0.0, seconds))
-        real_sleep(0)
-
-    monkeypatch.setattr(time, "sleep", sleep)
+    sleeps_move(clock, monkeypatch)
     result = CliRunner().invoke(cli, ["demo", *FAST_DEMO], env=NO_CONFIG)
     assert result.exit_code == 0, result.output
     assert clock() >= 3 * 0.2, "the demo's waits ran on the manual clock"

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_kit import one_line_error
 from click.testing import CliRunner
 
 from agb.cli import cli
+from tests.support.cli import one_line_error
 
 AGB = [sys.executable, "-m", "agb"]
 

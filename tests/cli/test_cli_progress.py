@@ -15,18 +15,12 @@ from agb._effects import Observed
 from agb.cli import _app
 from agb.cli._app import GlobalOptions
 from agb.cli._progress import Progress, describe
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
+from tests.support.fakes import NOT_FOUND, FakeServer, ok
 
 
 def test_plain_progress_prints_each_new_status_once() -> None:
-    out, clock = io.StringIO(), Clock()
+    out, clock = io.StringIO(), FakeClock(0.0)
     progress = Progress(out, live=False, indent="  ", clock=clock)
     progress.start("pausing s-1")
     progress.status("RUNNING")
@@ -55,36 +49,31 @@ def test_live_progress_redraws_one_line_and_clears_it() -> None:
     assert text.count("\r") >= 3
 
 
-def _answer(request: httpx.Request) -> httpx.Response:
+def _deleting() -> FakeServer:
     """A service on which a deletion with context sync goes through every kind of status."""
-    path = request.url.path
-    if path == "/sdk/GetContextInfo":
-        _answer.context += 1  # type: ignore[attr-defined]
-        state = "Running" if _answer.context < 2 else "Success"  # type: ignore[attr-defined]
+
+    def context(state: str) -> httpx.Response:
         rows = json.dumps([{"taskType": "upload", "status": state}])
-        status = json.dumps([{"type": "data", "data": rows}])
-        return httpx.Response(200, json={"success": True, "data": {"contextStatus": status}})
-    if path == "/mcp/getSession":
-        _answer.polls += 1  # type: ignore[attr-defined]
-        if _answer.polls < 3:  # type: ignore[attr-defined]
-            return httpx.Response(200, json={"success": True, "data": {"status": "DELETING"}})
-        return httpx.Response(400, json={"success": False, "code": "InvalidMcpSession.NotFound"})
-    return httpx.Response(200, json={"success": True, "data": {}})
+        return ok({"contextStatus": json.dumps([{"type": "data", "data": rows}])})
+
+    return FakeServer.of({
+        "/sdk/GetContextInfo": [context("Running"), context("Success")],
+        "/mcp/getSession": [ok({"status": "DELETING"})] * 2 + [NOT_FOUND],
+        "*": [ok({})],
+    })  # fmt: skip
 
 
 def test_progress_shows_what_the_sdks_waits_saw(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI subscribes to the runner's observations; it reads nothing off the wire itself."""
-    _answer.context = 0  # type: ignore[attr-defined]
-    _answer.polls = 0  # type: ignore[attr-defined]
-    out, clock = io.StringIO(), Clock()
+    out, clock = io.StringIO(), FakeClock(0.0)
     progress = Progress(out, live=False, clock=clock)
     options = GlobalOptions(endpoint="http://agb.test", api_key="cli-key")
-    mock = httpx.MockTransport(_answer)
+    mock = httpx.MockTransport(_deleting())
     monkeypatch.setattr(_app, "AGB", functools.partial(AGB, transport=mock))
     with options.client(progress) as agb:
         assert agb.runner.observer == progress.observe
         assert agb.runner.sleep == progress.sleep
-        agb.runner.sleep = lambda seconds: setattr(clock, "now", clock.now + seconds)
+        agb.runner.sleep = clock.sleep
         agb.runner.clock = clock
         progress.start("deleting s-1")
         result = Session(agb, "s-1").delete(sync_context=True, timeout=30, poll_interval=1)

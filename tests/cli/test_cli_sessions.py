@@ -3,36 +3,30 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 
 import pytest
-from cli_kit import API_KEY, FAST, WAIT, Agb, one_line_error
 
-from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator, serve
+from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator
+from tests.support.cli import API_KEY, FAST, WAIT, Agb, one_line_error, sleeps_move
 
 COMMANDS = ["list", "create", "get", "labels", "info", "link", "pause", "resume", "delete"]
 
 
 @pytest.fixture
-def manual() -> Iterator[tuple[Agb, ManualClock]]:
+def agb_emulator_config() -> EmulatorConfig:
+    """The plugin's emulators here: the CLI tests' key and fast transitions."""
+    return EmulatorConfig(api_key=API_KEY, **FAST)
+
+
+@pytest.fixture
+def manual(
+    agb_emulator_manual: RunningEmulator, agb_emulator_clock: ManualClock
+) -> tuple[Agb, ManualClock]:
     """``agb`` pointed at an emulator on a manual clock: its statuses change when the clock is
     moved, never because of how fast (or busy) this machine is."""
-    clock = ManualClock()
-    with serve(EmulatorConfig(api_key=API_KEY, clock=clock, **FAST)) as server:
-        env = {"AGB_ENDPOINT": server.base_url, "AGB_API_KEY": API_KEY, "AGB_TIMEOUT_MS": None}
-        yield Agb(env), clock
-
-
-def _sleeps_move(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI's sleeps between polls move ``clock`` instead of passing real time."""
-    real_sleep = time.sleep
-
-    def sleep(seconds: float) -> None:
-        clock.advance(max(0.0, seconds))
-        real_sleep(0)
-
-    monkeypatch.setattr(time, "sleep", sleep)
+    server = agb_emulator_manual
+    env = {"AGB_ENDPOINT": server.base_url, "AGB_API_KEY": API_KEY, "AGB_TIMEOUT_MS": None}
+    return Agb(env), agb_emulator_clock
 
 
 def test_help_lists_every_command(agb: Agb) -> None:
@@ -119,7 +113,7 @@ def test_pause_resume_delete(
     manual: tuple[Agb, ManualClock], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     agb, clock = manual
-    _sleeps_move(clock, monkeypatch)
+    sleeps_move(clock, monkeypatch)
     session_id = agb.create()
     paused = agb("sessions", "pause", session_id, *WAIT, "--json")
     assert paused.exit_code == 0, paused.output

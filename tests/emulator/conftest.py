@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_helpers import API_KEY, AUTH, STALE, SYNC, TRANSITION, Wire
 
 from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator, create_app, serve
+from tests.support.emulator import emptied
+from tests.support.wire import API_KEY, AUTH, STALE, SYNC, TRANSITION, Wire
 
 
 @pytest.fixture(scope="session")
@@ -33,12 +34,9 @@ def running(server_clock: ManualClock) -> Iterator[RunningEmulator]:
 
 @pytest.fixture
 def server(running: RunningEmulator) -> Iterator[RunningEmulator]:
-    """The shared real server, emptied for this test."""
-    running.emulator.reset()
-    yield running
-    running.emulator.faults.clear()
-    # No input may reach the catch-all that turns an unexpected exception into a 500.
-    assert running.emulator.stats()["internalErrors"] == 0
+    """The shared real server, emptied for this test (no input may crash it)."""
+    with emptied(running) as emptied_server:
+        yield emptied_server
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emu_helpers import Wire, assert_error, assert_ok
 
 from agb.emulator.__main__ import build_parser, config_from_args, main
+from tests.support.wire import Wire, assert_error, assert_ok
 
 KEY = "cli-test-key"
 

@@ -8,9 +8,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from emu_helpers import AUTH, Wire, assert_ok
 
 from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator, create_app
+from tests.support.wire import AUTH, Wire, assert_ok
 
 THREADS = 20
 PER_THREAD = 5

@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_helpers import API_KEY, AUTH, Wire, assert_error, assert_ok
 
 from agb.emulator import EmulatorConfig, RunningEmulator, create_app
+from tests.support.wire import API_KEY, AUTH, Wire, assert_error, assert_ok
 
 SESSION_ID_PATHS = [
     "/mcp/getSession",

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_helpers import AUTH, SYNC, Wire, assert_error, assert_ok
 
 from agb.emulator import (
     FAULT_KINDS,
@@ -22,6 +21,7 @@ from agb.emulator import (
     serve,
 )
 from agb.emulator._operations import OPERATIONS
+from tests.support.wire import AUTH, SYNC, Wire, assert_error, assert_ok
 
 
 def sessions(server: RunningEmulator) -> int:

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_helpers import API_KEY, Wire, assert_error, assert_ok
 
 from agb.emulator import EmulatorConfig, FaultScript, ManualClock, RunningEmulator, serve
 from agb.emulator._protocols import EnvelopeH11Protocol
+from tests.support.wire import API_KEY, Wire, assert_error, assert_ok
 
 
 @pytest.mark.parametrize("timeout", ["874880.0", "600", "1e300", "1" + "0" * 400, "1e400"])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emu_helpers import STALE, TRANSITION, Wire, assert_error, assert_ok
 
 from agb.emulator import ManualClock, RunningEmulator
+from tests.support.wire import STALE, TRANSITION, Wire, assert_error, assert_ok
 
 EPS = 0.05
 

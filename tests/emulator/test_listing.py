@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from emu_helpers import TRANSITION, Wire, assert_ok
-
 from agb.emulator import Emulator, EmulatorConfig, ManualClock, RunningEmulator
+from tests.support.wire import TRANSITION, Wire, assert_ok
 
 
 def _ids(body: dict[str, object]) -> list[str]:

@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_helpers import API_KEY, AUTH, Wire, assert_error, assert_ok
 
 from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator, create_app, serve
 from agb.emulator.__main__ import build_parser, config_from_args
 from agb.emulator.pytest_plugin import agb_emulator, agb_emulator_config, agb_emulator_network
+from tests.support.wire import API_KEY, AUTH, Wire, assert_error, assert_ok
 
 __all__ = ["agb_emulator", "agb_emulator_config", "agb_emulator_network"]
 

@@ -6,9 +6,9 @@ import json
 
 import httpx
 import pytest
-from emu_helpers import AUTH, SYNC, Wire, assert_error, assert_ok
 
 from agb.emulator import EmulatorConfig, ManualClock, create_app
+from tests.support.wire import AUTH, SYNC, Wire, assert_error, assert_ok
 
 
 def test_set_label_replaces_and_get_label_returns_json_text(wire: Wire) -> None:

@@ -6,7 +6,6 @@ import textwrap
 
 import httpx
 import pytest
-from emu_helpers import Wire, assert_ok
 
 from agb import AGB, Config
 from agb.emulator import ManualClock, RunningEmulator
@@ -20,6 +19,7 @@ from agb.emulator.pytest_plugin import (
     agb_emulator_network,
 )
 from agb.session_params import CreateSessionParams
+from tests.support.wire import Wire, assert_ok
 
 pytest_plugins = ["pytester"]
 __all__ = [

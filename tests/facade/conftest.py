@@ -1,13 +1,14 @@
-"""Fixtures of the facade tests (the helpers live in ``facade_fakes``)."""
+"""Fixtures of the facade tests (the helpers live in ``tests.support.fakes``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from facade_fakes import SID, FakeClock, FakeServer, Runner, make_agb
 
 from agb import AGB, Session
+from tests.support.clock import FakeClock
+from tests.support.fakes import SID, FakeServer, make_agb
 
 
 @pytest.fixture
@@ -30,9 +31,3 @@ def agb(server: FakeServer, clock: FakeClock) -> Iterator[AGB]:
 @pytest.fixture
 def session(agb: AGB) -> Session:
     return Session(agb, SID)
-
-
-@pytest.fixture(params=["sync", "async"])
-def run(request: pytest.FixtureRequest) -> Runner:
-    """Runs one behaviour through the sync method and through its async twin."""
-    return Runner(request.param)

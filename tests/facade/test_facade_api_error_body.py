@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 
-from facade_fakes import KEY, SID, FakeServer, Runner, fail, raw
-
 from agb import AGB, NotFoundError, RedirectError, ServerError
+from tests.support.fakes import KEY, SID, FakeServer, Runner, fail, raw
 
 
 async def test_an_error_answer_carries_its_body_and_headers(

@@ -11,11 +11,12 @@ import sys
 
 import httpx
 import pytest
-from facade_fakes import SID, FakeClock, FakeServer, Runner, fail, make_agb, raw, status_answer
 
 from agb import APIError, ServerError
 from agb._logging import configure_from_env, parse_level
 from agb.exceptions import MAX_BODY_CHARS, redact_body, redact_headers
+from tests.support.clock import FakeClock
+from tests.support.fakes import SID, FakeServer, Runner, fail, make_agb, raw, status_answer
 
 GET = "/mcp/getSession"
 

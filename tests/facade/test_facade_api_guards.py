@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable
 
 import pytest
-from facade_fakes import NOT_FOUND, FakeServer, Runner, fail, ok, status_answer
 
 from agb import AGB, AuthenticationError, CreateSessionParams, NotFoundError, OnExit, Session
+from tests.support.fakes import NOT_FOUND, FakeServer, Runner, fail, ok, status_answer
 
 PARAMS = CreateSessionParams(image_id="agb-code-space-1")
 CREATE = "/mcp/createSession"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from facade_fakes import KEY, SID, FakeServer, Runner, fail, ok, status_answer
 
 from agb import AGB, ClientClosedError, ConfigurationError, Session
+from tests.support.fakes import KEY, SID, FakeServer, Runner, fail, ok, status_answer
 
 GET = "/mcp/getSession"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
-from facade_fakes import FakeServer, Runner, Seen, fail, ok
 
 from agb import (
     AGB,
@@ -14,6 +13,7 @@ from agb import (
     MalformedResponseError,
     SessionSummary,
 )
+from tests.support.fakes import FakeServer, Runner, Seen, fail, ok
 
 PATH = "/sdk/ListSession"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from facade_fakes import NOT_FOUND, SID, FakeServer, Runner, fail, ok, session_data
 
 from agb import (
     AGB,
@@ -16,6 +15,7 @@ from agb import (
     Session,
     SessionResult,
 )
+from tests.support.fakes import NOT_FOUND, SID, FakeServer, Runner, fail, ok, session_data
 
 LINKS_PASCAL = {
     "LinkUrl": "https://link.example.invalid/s-1",

@@ -17,10 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from facade_fakes import (
+
+from agb import AGB, ContextSync, CreateSessionParams, Session
+from tests.support.clock import FakeClock
+from tests.support.fakes import (
     NOT_FOUND,
     SID,
-    FakeClock,
     FakeServer,
     Seen,
     make_agb,
@@ -28,8 +30,6 @@ from facade_fakes import (
     session_data,
     status_answer,
 )
-
-from agb import AGB, ContextSync, CreateSessionParams, Session
 
 
 def forbid(name: str) -> Callable[..., Any]:
@@ -258,82 +258,3 @@ def test_fifty_async_pauses_run_concurrently_in_loop_time() -> None:
     assert transition <= took < transition + interval
     # Each pause: its request and one poll per interval (none right after the request).
     assert len(server.requests) == count * (1 + math.ceil(transition / interval))
-
-
-# --------------------------------------------------------------------------- cancellation
-
-
-class Gate:
-    """An async sleep that blocks until released, to catch a wait in the middle."""
-
-    def __init__(self) -> None:
-        self.sleeping = asyncio.Event()
-        self.calls = 0
-
-    async def sleep(self, seconds: float) -> None:
-        self.calls += 1
-        self.sleeping.set()
-        await asyncio.Event().wait()  # until cancelled
-
-
-async def test_cancelling_a_pause_in_its_wait_propagates_at_once(
-    server: FakeServer, clock: FakeClock
-) -> None:
-    gate = Gate()
-    server.on("/mcp/pauseSessionAsync", ok())
-    server.on("/mcp/getSession", status_answer("PAUSING"))
-    agb = make_agb(server, clock, async_sleep=gate.sleep)
-    task = asyncio.create_task(Session(agb, SID).pause_async(timeout=60, poll_interval=2.0))
-
-    await asyncio.wait_for(gate.sleeping.wait(), 5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-
-    assert task.cancelled()
-    # Cancelled in the wait before the first poll.
-    assert server.paths == ["/mcp/pauseSessionAsync"]
-    # The AGB stays usable, async and sync.
-    server.replace("/mcp/getSession", ok(session_data("PAUSED")))
-    assert (await agb.get_session_async(SID)).success
-    assert agb.get_session(SID).success
-
-
-async def test_cancelling_a_pause_during_a_request_propagates_at_once(clock: FakeClock) -> None:
-    server = FakeServer(clock)
-    server.on("/mcp/pauseSessionAsync", ok())
-    server.on("/mcp/getSession", ok(session_data("PAUSED")))
-    in_request = asyncio.Event()
-    hang = {"on": True}
-
-    async def handler(request: httpx.Request) -> httpx.Response:
-        if hang["on"] and request.url.path == "/mcp/getSession":
-            in_request.set()
-            await asyncio.Event().wait()  # a request that never gets an answer
-        return server(request)
-
-    agb = make_agb(server, clock, async_transport=httpx.MockTransport(handler))
-    task = asyncio.create_task(Session(agb, SID).pause_async(timeout=60, poll_interval=2.0))
-
-    await asyncio.wait_for(in_request.wait(), 5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-
-    hang["on"] = False
-    result = await Session(agb, SID).pause_async(timeout=60, poll_interval=2.0)
-    assert result.success
-
-
-def test_keyboard_interrupt_in_a_sync_wait_propagates(server: FakeServer, clock: FakeClock) -> None:
-    def interrupted(seconds: float) -> None:
-        raise KeyboardInterrupt
-
-    server.on("/mcp/pauseSessionAsync", ok())
-    server.on("/mcp/getSession", status_answer("PAUSING"))
-    agb = make_agb(server, clock, sleep=interrupted)
-
-    with pytest.raises(KeyboardInterrupt):
-        Session(agb, SID).pause(timeout=60, poll_interval=2.0)
-    server.replace("/mcp/getSession", ok(session_data("PAUSED")))
-    assert agb.get_session(SID).success

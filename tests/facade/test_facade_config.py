@@ -7,11 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from facade_fakes import KEY, SID, FakeClock, FakeServer, make_agb, ok, session_data
 
 from agb import AGB, Config
 from agb.config import default_config, load_config
 from agb.exceptions import AGBError, ConfigurationError
+from tests.support.clock import FakeClock
+from tests.support.fakes import KEY, SID, FakeServer, make_agb, ok, session_data
 
 
 @pytest.fixture(autouse=True)

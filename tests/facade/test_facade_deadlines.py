@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import httpx
-from facade_fakes import SID, FakeServer, Runner, fail, ok, status_answer
 
 from agb import AGB, ContextSync, CreateSessionParams, Session
 from agb.exceptions import RateLimitError
+from tests.support.fakes import SID, FakeServer, Runner, fail, ok, status_answer
 
 
 def _context(state: str) -> httpx.Response:

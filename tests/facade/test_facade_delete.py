@@ -6,20 +6,11 @@ import json
 
 import httpx
 import pytest
-from facade_fakes import (
-    NOT_FOUND,
-    SID,
-    FakeClock,
-    FakeServer,
-    Runner,
-    fail,
-    ok,
-    raw,
-    status_answer,
-)
 
 from agb import AGB, Session
 from agb.exceptions import BadRequestError, NotFoundError, WaitTimeoutError
+from tests.support.clock import FakeClock
+from tests.support.fakes import NOT_FOUND, SID, FakeServer, Runner, fail, ok, raw, status_answer
 
 
 def context_info(*tasks: tuple[str, str], task_type: str = "upload") -> httpx.Response:

@@ -7,7 +7,6 @@ import logging
 from typing import Any
 
 import pytest
-from facade_fakes import SID, FakeServer, Runner, fail, ok, status_answer
 
 from agb import AGB, ContextSync, CreateSessionParams, Session
 from agb.context_sync import (
@@ -21,6 +20,7 @@ from agb.context_sync import (
     WhiteList,
 )
 from agb.exceptions import ClientClosedError, RateLimitError
+from tests.support.fakes import SID, FakeServer, Runner, fail, ok, status_answer
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from facade_fakes import Runner
 
 from agb import (
     AGB,
@@ -35,6 +34,10 @@ from agb.exceptions import (
     MalformedResponseError,
     NotFoundError,
 )
+from tests.support.asserts import assert_no_key
+from tests.support.clock import FakeClock
+from tests.support.emulator import emptied
+from tests.support.fakes import Runner
 
 emulator = pytest.importorskip("agb.emulator", reason="emulator not available")
 
@@ -45,30 +48,11 @@ CONTEXT_SYNC = 0.5
 HERE = Path(__file__).resolve().parent
 
 
-class EmuClock:
-    """The emulator's ManualClock, with the sleeps the SDK asked for."""
-
-    def __init__(self, manual: Any) -> None:
-        self.manual = manual
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return float(self.manual())
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.manual.advance(seconds)
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-        await asyncio.sleep(0)
-
-
 @pytest.fixture(scope="module")
 def running() -> Iterator[Any]:
     config = emulator.EmulatorConfig(
         api_key=KEY,
-        clock=emulator.ManualClock(),
+        clock=FakeClock(0.0),
         seed=11,
         transition_seconds=TRANSITION,
         stale_seconds=STALE,
@@ -80,26 +64,21 @@ def running() -> Iterator[Any]:
 
 @pytest.fixture
 def emu(running: Any) -> Iterator[Any]:
-    running.emulator.faults.clear()
-    yield running
-    running.emulator.faults.clear()
-    assert running.emulator.stats()["internalErrors"] == 0
+    with emptied(running, reset=False) as server:
+        yield server
 
 
 @pytest.fixture
-def emu_clock(emu: Any) -> EmuClock:
-    return EmuClock(emu.config.clock)
+def emu_clock(emu: Any) -> FakeClock:
+    """The emulator's clock, with only this test's sleeps."""
+    clock: FakeClock = emu.config.clock
+    clock.sleeps.clear()
+    return clock
 
 
 @pytest.fixture
-def agb(emu: Any, emu_clock: EmuClock) -> Iterator[AGB]:
-    client = AGB(
-        api_key=KEY,
-        cfg=Config(emu.base_url, 10_000),
-        clock=emu_clock,
-        sleep=emu_clock.sleep,
-        async_sleep=emu_clock.async_sleep,
-    )
+def agb(emu: Any, emu_clock: FakeClock) -> Iterator[AGB]:
+    client = AGB(api_key=KEY, cfg=Config(emu.base_url, 10_000), **emu_clock.agb_kwargs())
     yield client
     client.close()
 
@@ -120,7 +99,7 @@ async def create(run: Runner, agb: AGB, **params: Any) -> Session:
 
 
 async def test_every_method_against_the_emulator(
-    run: Runner, agb: AGB, emu: Any, emu_clock: EmuClock
+    run: Runner, agb: AGB, emu: Any, emu_clock: FakeClock
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     session = await create(
@@ -227,7 +206,7 @@ async def test_pause_of_an_unknown_session_is_not_found(run: Runner, agb: AGB) -
 
 
 async def test_faults_on_polls_are_retried(
-    run: Runner, agb: AGB, emu: Any, emu_clock: EmuClock
+    run: Runner, agb: AGB, emu: Any, emu_clock: FakeClock
 ) -> None:
     session = await create(run, agb)
     faults(emu, "unavailable", "/mcp/getSession")
@@ -366,7 +345,7 @@ async def test_debug_logs_of_a_lifecycle_never_show_the_key(
         await run(session, "delete")
 
     text = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
-    assert KEY not in text
+    assert_no_key(text, KEY)
     ours = [r.getMessage() for r in caplog.records if r.name == "agb" and r.levelname == "DEBUG"]
     pattern = re.compile(r"^(GET|POST) /\S+ -> \d{3} request_id=[0-9A-F-]{36} in \d+\.\d ms")
     assert ours
@@ -388,26 +367,31 @@ def test_async_methods_across_successive_event_loops(agb: AGB) -> None:
 # --------------------------------------------------------------------------- published script
 
 
-def test_the_published_lifecycle_script_runs_unchanged() -> None:
-    """tests/facade/published_lifecycle.py uses only the published client's names."""
-    config = emulator.EmulatorConfig(
+@pytest.fixture
+def agb_emulator_config() -> Any:
+    """The published script's emulator (the plugin's ``agb_emulator``): this key, no transition
+    time (the script polls every 2 s of real time)."""
+    return emulator.EmulatorConfig(
         api_key=KEY, transition_seconds=0.0, stale_seconds=0.0, context_sync_seconds=0.0
     )
-    with emulator.serve(config) as server:
-        env = {
-            **os.environ,
-            "AGB_ENDPOINT": server.base_url,
-            "AGB_API_KEY": KEY,
-            "AGB_TIMEOUT_MS": "10000",
-        }
-        done = subprocess.run(
-            [sys.executable, str(HERE / "published_lifecycle.py")],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+
+
+def test_the_published_lifecycle_script_runs_unchanged(agb_emulator: Any) -> None:
+    """tests/facade/published_lifecycle.py uses only the published client's names."""
+    env = {
+        **os.environ,
+        "AGB_ENDPOINT": agb_emulator.base_url,
+        "AGB_API_KEY": KEY,
+        "AGB_TIMEOUT_MS": "10000",
+    }
+    done = subprocess.run(
+        [sys.executable, str(HERE / "published_lifecycle.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "lifecycle OK" in done.stdout
@@ -415,4 +399,4 @@ def test_the_published_lifecycle_script_runs_unchanged() -> None:
         assert f"[OK] {step}:" in done.stdout, output
     for step in ("pause", "resume", "list", "get", "delete(sync_context=True)"):
         assert f"[OK] {step}:" in done.stdout, output
-    assert KEY not in output
+    assert_no_key(output, KEY)

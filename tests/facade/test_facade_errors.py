@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from facade_fakes import SID, FakeServer, Runner, fail, ok, raw
 
 from agb import AGB, Session
 from agb._envelope import read_answer, read_transport_failure
@@ -37,6 +36,7 @@ from agb.model.response import (
     OperationResult,
     SessionPauseResult,
 )
+from tests.support.fakes import SID, FakeServer, Runner, fail, ok, raw
 
 
 @pytest.mark.parametrize(

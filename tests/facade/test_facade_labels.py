@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from facade_fakes import FakeServer, Runner, ok
 
 from agb import AGB, CreateSessionParams, Session
 from agb.exceptions import BadRequestError
+from tests.support.fakes import FakeServer, Runner, ok
 
 BAD_LABELS = [
     pytest.param(None, "NoneType", id="none"),

@@ -10,7 +10,6 @@ from typing import Any
 import attrs
 import httpx
 import pytest
-from facade_fakes import SID, FakeServer, Runner, envelope, ok, raw, status_answer
 
 from agb import AGB, CreateSessionParams, Session
 from agb.exceptions import (
@@ -21,6 +20,7 @@ from agb.exceptions import (
     ServerError,
     SessionError,
 )
+from tests.support.fakes import SID, FakeServer, Runner, envelope, ok, raw, status_answer
 
 HEADER_ID = "hdr-1"
 ENVELOPE_ID = "env-1"
@@ -187,7 +187,7 @@ async def test_missing_labels_are_an_empty_map(
 async def test_api_errors_of_label_and_link_calls_are_failed_results(
     run: Runner, session: Session, server: FakeServer
 ) -> None:
-    from facade_fakes import fail
+    from tests.support.fakes import fail
 
     server.on("/sdk/SetLabel", fail(400, "InvalidParameter", "bad labels", request_id="r1"))
     server.on("/sdk/GetLabel", fail(404, "NotFound", "no session", request_id="r2"))

@@ -5,18 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from facade_fakes import (
-    KEY,
-    NOT_FOUND,
-    SID,
-    FakeClock,
-    FakeServer,
-    Runner,
-    Seen,
-    ok,
-    session_data,
-    status_answer,
-)
 
 from agb import (
     AGB,
@@ -33,6 +21,18 @@ from agb import (
     SessionStatusResult,
     SyncPolicy,
     __version__,
+)
+from tests.support.clock import FakeClock
+from tests.support.fakes import (
+    KEY,
+    NOT_FOUND,
+    SID,
+    FakeServer,
+    Runner,
+    Seen,
+    ok,
+    session_data,
+    status_answer,
 )
 
 

@@ -10,21 +10,6 @@ import math
 
 import httpx
 import pytest
-from facade_fakes import (
-    NOT_FOUND,
-    OPS,
-    SID,
-    FakeClock,
-    FakeServer,
-    Op,
-    Runner,
-    Seen,
-    Transition,
-    fail,
-    ok,
-    raw,
-    status_answer,
-)
 
 from agb import Session
 from agb._waits import MAX_RESENDS
@@ -34,6 +19,21 @@ from agb.exceptions import (
     RateLimitError,
     ServerError,
     WaitTimeoutError,
+)
+from tests.support.clock import FakeClock
+from tests.support.fakes import (
+    NOT_FOUND,
+    OPS,
+    SID,
+    FakeServer,
+    Op,
+    Runner,
+    Seen,
+    Transition,
+    fail,
+    ok,
+    raw,
+    status_answer,
 )
 
 

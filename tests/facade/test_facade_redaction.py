@@ -7,11 +7,14 @@ import re
 
 import httpx
 import pytest
-from facade_fakes import (
+
+from agb import AGB, CreateSessionParams, Session
+from tests.support.asserts import assert_no_key
+from tests.support.clock import FakeClock
+from tests.support.fakes import (
     KEY,
     NOT_FOUND,
     SID,
-    FakeClock,
     FakeServer,
     Runner,
     Seen,
@@ -21,8 +24,6 @@ from facade_fakes import (
     session_data,
     status_answer,
 )
-
-from agb import AGB, CreateSessionParams, Session
 
 LOG_LINE = re.compile(
     r"^(GET|POST) (/[\w/]+) -> (\d{3}|no answer) request_id=(\S+) in \d+\.\d ms( \(\w+\))?$"
@@ -81,7 +82,7 @@ async def test_a_whole_lifecycle_logs_no_key_and_logs_every_exchange(
 
     assert all(result.success for result in results), [r.error_message for r in results]
     text = everything_logged(caplog)
-    assert KEY not in text
+    assert_no_key(text, KEY)
     lines = [r.getMessage() for r in caplog.records if r.name == "agb" and r.levelname == "DEBUG"]
     assert len(lines) == len(server.requests)
     for line, seen in zip(lines, server.requests, strict=True):
@@ -120,7 +121,7 @@ def test_reprs_never_show_the_key(agb: AGB) -> None:
         repr(Session(agb, SID)),
     ]
     for text in texts:
-        assert KEY not in text, text
+        assert_no_key(text, KEY)
     assert "redacted" in repr(agb)
 
 
@@ -168,9 +169,9 @@ async def test_a_key_echoed_by_the_server_is_blotted_out(
 
     assert not result.success
     for text in (result.error_message, result.message, str(result.error), repr(result.error)):
-        assert KEY not in text
-    assert KEY not in repr(result)
-    assert KEY not in everything_logged(caplog)
+        assert_no_key(text, KEY)
+    assert_no_key(repr(result), KEY)
+    assert_no_key(everything_logged(caplog), KEY)
 
 
 @pytest.mark.parametrize(
@@ -185,8 +186,8 @@ async def test_error_messages_never_contain_the_key(
     result = await run(session, "pause", 10, 1.0)
 
     assert not result.success
-    assert KEY not in str(result.error)
-    assert KEY not in result.error_message
+    assert_no_key(str(result.error), KEY)
+    assert_no_key(result.error_message, KEY)
 
 
 def test_configuration_errors_never_contain_the_key(clock: FakeClock) -> None:
@@ -195,4 +196,4 @@ def test_configuration_errors_never_contain_the_key(clock: FakeClock) -> None:
 
     with pytest.raises(ConfigurationError) as raised:
         AGB(api_key=f"{KEY}\n", cfg=Config("https://x.invalid", 1000))
-    assert KEY not in str(raised.value)
+    assert_no_key(str(raised.value), KEY)

@@ -7,10 +7,20 @@ from typing import Any
 
 import httpx
 import pytest
-from facade_fakes import KEY, OPS, SID, FakeServer, Runner, Transition, fail, ok, status_answer
 
 from agb import AGB, CreateSessionParams, Session
 from agb.exceptions import BadRequestError
+from tests.support.fakes import (
+    KEY,
+    OPS,
+    SID,
+    FakeServer,
+    Runner,
+    Transition,
+    fail,
+    ok,
+    status_answer,
+)
 
 
 @pytest.mark.parametrize("protocol", ["ftp", "file", "", " ", "https://", 5])

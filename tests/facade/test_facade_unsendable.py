@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from facade_fakes import SID, FakeServer, Runner, envelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agb import AGB, CreateSessionParams, Session
 from agb.exceptions import BadRequestError, MalformedResponseError
+from tests.support.fakes import SID, FakeServer, Runner, envelope
 
 SURROGATE = "a\ud800b"
 HUGE = "x" * 70_000

@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from facade_fakes import FakeServer, Runner, ok, raw
 
 from agb import AGB, Config, CreateSessionParams, Session
 from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator, serve
+from tests.support.fakes import FakeServer, Runner, ok, raw
 
 KEY = "sk-EMU-create-7f3a"
 CREATE = "/mcp/createSession"

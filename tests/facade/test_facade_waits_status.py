@@ -11,19 +11,11 @@ import math
 from typing import Any
 
 import pytest
-from facade_fakes import (
-    NOT_FOUND,
-    SID,
-    FakeClock,
-    FakeServer,
-    Runner,
-    make_agb,
-    ok,
-    status_answer,
-)
 
 from agb import Session, SessionWaitResult
 from agb.exceptions import InvalidStateError, WaitTimeoutError
+from tests.support.clock import FakeClock
+from tests.support.fakes import NOT_FOUND, SID, FakeServer, Runner, make_agb, ok, status_answer
 
 GET = "/mcp/getSession"
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 
 import agb_api_client.api
@@ -45,6 +44,7 @@ from agb_api_client.models import (
     PersistenceData,
     SessionIdRequest,
 )
+from tests.support.fakes import Seen
 
 LABELS = '{"project": "demo"}'
 POLICY = '{"uploadPolicy": {"autoUpload": true}}'
@@ -254,7 +254,7 @@ def example_200(spec: dict[str, Any], operation_id: str) -> dict[str, Any]:
     return example
 
 
-def check_request(server_requests: list[httpx.Request], operation: Operation) -> None:
+def check_request(server_requests: list[Seen], operation: Operation) -> None:
     assert len(server_requests) == 1, "exactly one request per call"
     request = server_requests[0]
     assert request.method == operation.method

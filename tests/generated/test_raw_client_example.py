@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.fakes import Seen
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "raw_client.py"
 
@@ -26,7 +28,7 @@ def example() -> ModuleType:
     return module
 
 
-def happy_server(request: httpx.Request) -> httpx.Response:
+def happy_server(request: Seen) -> httpx.Response:
     """Just enough of AGB for the example: create, get and release one session."""
     path = request.url.path
     if path == "/mcp/createSession":

@@ -1,15 +1,10 @@
-"""Fixtures of the hostile-server suite (helpers live in ``hostile_kit``)."""
+"""Fixtures of the hostile-server suite (helpers live in ``tests.support``)."""
 
 from __future__ import annotations
 
 import pytest
-from hostile_kit import Runner, Watch
 
-
-@pytest.fixture(params=["sync", "async"])
-def run(request: pytest.FixtureRequest) -> Runner:
-    """Runs one behaviour through the sync method and through its async twin."""
-    return Runner(request.param)
+from tests.support.asserts import Watch
 
 
 @pytest.fixture

@@ -17,11 +17,12 @@ import time
 import zlib
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from hostile_kit import KEY, SID, head, raw_server
+# Last, so that an older agb given by PYTHONPATH still wins over this checkout's.
+sys.path.append(str(Path(__file__).resolve().parents[2]))
 
 from agb import AGB, Config
+from tests.support.fakes import HOSTILE_KEY, SID
+from tests.support.raw_server import head, raw_server
 
 BODY = b'{"success": true, "code": "ok", "requestId": "r", "data": {"sessionId": "s-1", "status": "RUNNING"}}'  # noqa: E501
 
@@ -48,7 +49,7 @@ def drip() -> None:
         return False
 
     with raw_server(handler) as server:
-        agb = AGB(KEY, Config(server.url, timeout_ms=2000, max_retries=0))
+        agb = AGB(HOSTILE_KEY, Config(server.url, timeout_ms=2000, max_retries=0))
         started = time.monotonic()
         result = agb.get_session(SID)
         print(f"sync  get_session, timeout 2 s: {time.monotonic() - started:.1f} s", result.success)
@@ -66,7 +67,7 @@ def bomb(mode: str) -> None:
         conn.sendall(head(200, headers) + body)
 
     with raw_server(handler) as server:
-        agb = AGB(KEY, Config(server.url, timeout_ms=60_000))
+        agb = AGB(HOSTILE_KEY, Config(server.url, timeout_ms=60_000))
         before, started = rss_mb(), time.monotonic()
         sync = mode == "sync"
         result = agb.get_session(SID) if sync else asyncio.run(agb.get_session_async(SID))
@@ -99,7 +100,7 @@ def stall() -> None:
             print(f"longest loop stall while a bomb is refused: {max(gaps) * 1000:.1f} ms")
 
     with raw_server(handler) as server:
-        asyncio.run(main(AGB(KEY, Config(server.url, timeout_ms=60_000, max_retries=0))))
+        asyncio.run(main(AGB(HOSTILE_KEY, Config(server.url, timeout_ms=60_000, max_retries=0))))
 
 
 async def beat(gaps: list[float], done: asyncio.Event) -> None:
@@ -117,7 +118,7 @@ def loops() -> None:
         conn.sendall(head(200, headers) + BODY)
 
     with raw_server(handler) as server:
-        agb = AGB(KEY, Config(server.url))
+        agb = AGB(HOSTILE_KEY, Config(server.url))
         started = time.monotonic()
         for _ in range(300):
             assert asyncio.run(agb.get_session_async(SID)).success

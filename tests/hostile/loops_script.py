@@ -1,4 +1,6 @@
-"""Run as a script: 300 ``asyncio.run`` calls with one AGB, then close it (see test_hostile_pools).
+"""300 ``asyncio.run`` calls with one AGB, then close it (see test_hostile_pools).
+
+Run as ``python -m tests.hostile.loops_script N`` from the repository root.
 
 Started with ``python -W error::ResourceWarning``; prints ``clean`` at the end. Any unclosed
 socket or transport shows on stderr.
@@ -10,9 +12,9 @@ import asyncio
 import gc
 import sys
 
-from hostile_kit import KEY, SID, head, raw_server
-
 from agb import AGB, Config
+from tests.support.fakes import HOSTILE_KEY, SID
+from tests.support.raw_server import head, raw_server
 
 BODY = b'{"success": true, "code": "ok", "requestId": "r", "data": {"sessionId": "s-1"}}'
 
@@ -24,7 +26,7 @@ def answer(request: bytes, conn: object) -> None:
 
 def main(loops: int) -> None:
     with raw_server(answer) as server:
-        agb = AGB(KEY, Config(server.url))
+        agb = AGB(HOSTILE_KEY, Config(server.url))
         for _ in range(loops):
             result = asyncio.run(agb.get_session_async(SID))
             assert result.success, result

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from hostile_kit import SID, Fake, Runner, Watch, answer, assert_no_key, envelope, fake_agb
 
 from agb import Session
 from agb.exceptions import (
@@ -18,6 +17,8 @@ from agb.exceptions import (
     RateLimitError,
     RedirectError,
 )
+from tests.support.asserts import Watch, assert_no_key
+from tests.support.fakes import HOSTILE_KEY, SID, FakeServer, Runner, envelope, make_agb, streamed
 
 DEADLINE = 5.0  # seconds of real time any of these calls may take (the HTTP timeout)
 
@@ -30,7 +31,7 @@ def check(result: object, watch: Watch, cls: type[Exception]) -> None:
     assert result.success is False  # type: ignore[attr-defined]
     assert isinstance(result.error, cls), result.error  # type: ignore[attr-defined]
     assert watch.elapsed < DEADLINE
-    assert_no_key(watch.texts(result))
+    assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
 @pytest.mark.parametrize("levels", [100, 5_000, 200_000])
@@ -38,8 +39,8 @@ async def test_deeply_nested_json_is_a_malformed_answer(
     run: Runner, watch: Watch, levels: int
 ) -> None:
     body = b'{"success": true, "data": ' + deep(levels).encode() + b"}"
-    fake = Fake({"*": [answer(body)]})
-    with fake_agb(fake) as agb, watch:
+    fake = FakeServer.of({"*": [streamed(body)]})
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         result = await run(agb, "get_session", SID)
     check(result, watch, MalformedResponseError)
     assert "nest" in result.error_message
@@ -52,24 +53,28 @@ async def test_json_text_nested_deep_inside_an_answer_is_malformed(
     """labels and contextStatus are JSON text inside JSON: read later, checked at the root."""
     nested = deep(3_000)
     if where == "labels":
-        fake = Fake({"/sdk/GetLabel": [answer(envelope({"labels": nested}))]})
+        fake = FakeServer.of({"/sdk/GetLabel": [streamed(envelope({"labels": nested}))]})
         # get_labels documents that an unreadable answer raises MalformedResponseError.
-        with fake_agb(fake) as agb, watch, pytest.raises(MalformedResponseError) as raised:
+        with (
+            make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb,
+            watch,
+            pytest.raises(MalformedResponseError) as raised,
+        ):
             await run(Session(agb, SID), "get_labels")
         assert "nest" in raised.value.message
         assert watch.elapsed < DEADLINE
-        assert_no_key(watch.texts(raised.value))
+        assert_no_key(watch.texts(raised.value), HOSTILE_KEY)
         return
     inner = json.dumps([{"type": "data", "data": nested}])
-    fake = Fake({"/sdk/GetContextInfo": [answer(envelope({"contextStatus": inner}))],
-                 "/sdk/SyncContext": [answer(envelope())],
-                 "*": [answer(envelope({"sessionId": SID, "status": "FINISH"}))]})  # fmt: skip
-    with fake_agb(fake) as agb, watch:
+    fake = FakeServer.of({"/sdk/GetContextInfo": [streamed(envelope({"contextStatus": inner}))],
+                 "/sdk/SyncContext": [streamed(envelope())],
+                 "*": [streamed(envelope({"sessionId": SID, "status": "FINISH"}))]})  # fmt: skip
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         result = await run(Session(agb, SID), "delete", sync_context=True, timeout=30)
     # Unreadable context answers are retried as transient until the wait's deadline.
     assert result.context_synced is False
     assert watch.elapsed < DEADLINE
-    assert_no_key(watch.texts(result))
+    assert_no_key(watch.texts(result), HOSTILE_KEY)
     return
 
 
@@ -78,10 +83,10 @@ async def test_json_text_doubly_nested_inside_context_status_is_checked(
 ) -> None:
     rows = deep(3_000)
     inner = json.dumps([{"type": "data", "data": rows}])  # rows: JSON text in JSON text in JSON
-    fake = Fake({"/sdk/GetContextInfo": [answer(envelope({"contextStatus": inner}))],
-                 "/sdk/SyncContext": [answer(envelope())],
-                 "*": [answer(envelope({"sessionId": SID, "status": "FINISH"}))]})  # fmt: skip
-    with fake_agb(fake) as agb, watch:
+    fake = FakeServer.of({"/sdk/GetContextInfo": [streamed(envelope({"contextStatus": inner}))],
+                 "/sdk/SyncContext": [streamed(envelope())],
+                 "*": [streamed(envelope({"sessionId": SID, "status": "FINISH"}))]})  # fmt: skip
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         result = await run(Session(agb, SID), "delete", sync_context=True, timeout=30)
     assert result.context_synced is False
     assert watch.elapsed < DEADLINE
@@ -99,8 +104,8 @@ async def test_json_text_doubly_nested_inside_context_status_is_checked(
 async def test_numbers_of_thousands_of_digits_are_a_malformed_answer(
     run: Runner, watch: Watch, body: bytes
 ) -> None:
-    fake = Fake({"*": [answer(body)]})
-    with fake_agb(fake) as agb, watch:
+    fake = FakeServer.of({"*": [streamed(body)]})
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         result = await run(agb, "list")
     check(result, watch, MalformedResponseError)
 
@@ -113,9 +118,9 @@ async def test_numbers_of_thousands_of_digits_are_a_malformed_answer(
 async def test_a_retry_after_that_is_not_a_date_is_ignored(
     run: Runner, watch: Watch, value: str
 ) -> None:
-    throttled = answer(envelope(success=False, code="Throttling"), 429, **{"retry-after": value})
-    fake = Fake({"*": [throttled]})
-    with fake_agb(fake) as agb, watch:
+    throttled = streamed(envelope(success=False, code="Throttling"), 429, **{"retry-after": value})
+    fake = FakeServer.of({"*": [throttled]})
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         result = await run(agb, "get_session", SID)
     check(result, watch, RateLimitError)
     assert result.error.retry_after is None or result.error.retry_after >= 0
@@ -127,8 +132,8 @@ async def test_a_redirect_is_reported_as_one_and_not_retried(
 ) -> None:
     location = "https://elsewhere.example/mcp/getSession"
     headers = {"location": location, "content-type": "text/html"}
-    fake = Fake({"*": [(status, headers, b"<html>moved</html>")]})
-    with fake_agb(fake) as agb, watch:
+    fake = FakeServer.of({"*": [(status, headers, b"<html>moved</html>")]})
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         result = await run(agb, "get_session", SID)
     check(result, watch, RedirectError)
     assert result.http_status_code == status
@@ -156,8 +161,8 @@ async def test_a_success_that_is_not_true_says_exactly_what_came(
         del body["success"]
     else:
         body["success"] = success
-    fake = Fake({"*": [answer(body)]})
-    with fake_agb(fake) as agb, watch:
+    fake = FakeServer.of({"*": [streamed(body)]})
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         result = await run(agb, "get_session", SID)
     check(result, watch, APIError)
     assert said in result.error_message
@@ -172,10 +177,10 @@ async def test_an_id_the_server_hands_out_that_cannot_be_encoded_fails_at_once(
     created = (
         b'{"success": true, "code": "ok", "data": {"sessionId": "s-\\ud800", "success": true}}'
     )
-    fake = Fake({"/mcp/createSession": [answer(created)]})
+    fake = FakeServer.of({"/mcp/createSession": [streamed(created)]})
     from agb.session_params import CreateSessionParams
 
-    with fake_agb(fake) as agb, watch:
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         made = await run(agb, "create", CreateSessionParams(image_id="img"))
         assert made.success is False
         assert made.session is None
@@ -193,9 +198,9 @@ async def test_an_id_the_server_hands_out_that_cannot_be_encoded_fails_at_once(
         assert result.error.argument == "session_id"
         assert "surrogate" in result.error_message
         assert "session_id" in result.error_message
-    assert fake.paths() == ["/mcp/createSession"]  # nothing unsendable went out
+    assert fake.paths == ["/mcp/createSession"]  # nothing unsendable went out
     assert watch.elapsed < DEADLINE
-    assert_no_key(watch.texts(made, *later))
+    assert_no_key(watch.texts(made, *later), HOSTILE_KEY)
 
 
 @pytest.mark.parametrize(
@@ -206,8 +211,8 @@ async def test_an_id_the_server_hands_out_that_cannot_be_encoded_fails_at_once(
 async def test_arguments_that_cannot_be_sent_give_a_failed_result_naming_them(
     run: Runner, watch: Watch, labels: dict[str, str], named: str
 ) -> None:
-    fake = Fake({"*": [answer(envelope({"labels": "{}"}))]})
-    with fake_agb(fake) as agb, watch:
+    fake = FakeServer.of({"*": [streamed(envelope({"labels": "{}"}))]})
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         session = Session(agb, SID)
         results = [await run(session, "set_labels", labels), await run(agb, "list", labels)]
     for result in results:
@@ -217,7 +222,7 @@ async def test_arguments_that_cannot_be_sent_give_a_failed_result_naming_them(
         assert named in result.error_message
     assert fake.requests == []
     assert watch.elapsed < DEADLINE
-    assert_no_key(watch.texts(*results))
+    assert_no_key(watch.texts(*results), HOSTILE_KEY)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import httpx
-from hostile_kit import KEY, SID, Fake, assert_no_key, fake_agb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +19,8 @@ from agb._sender import HTTPSender
 from agb.exceptions import AGBError
 from agb_api_client.api.sessions import create_session, get_session, list_sessions
 from agb_api_client.models import CreateSessionRequest, SessionIdRequest
+from tests.support.asserts import assert_no_key
+from tests.support.fakes import HOSTILE_KEY, SID, FakeServer, make_agb
 
 QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -80,7 +81,7 @@ def transport_for(answer: httpx.Response) -> HTTPSender:
     handler = lambda request: answer  # noqa: E731
     return HTTPSender(
         base_url="https://agb.test.invalid",
-        api_key=KEY,
+        api_key=HOSTILE_KEY,
         timeout=5.0,
         max_connections=2,
         transport=httpx.MockTransport(handler),
@@ -120,7 +121,7 @@ def test_sending_through_any_answer_only_gives_replies(
     for reply in replies:
         assert isinstance(reply, Reply)
         assert reply.ok or isinstance(reply.error, AGBError)
-        assert_no_key(repr(reply) + str(reply.error))
+        assert_no_key(repr(reply) + str(reply.error), HOSTILE_KEY)
 
 
 any_text = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=30)
@@ -139,9 +140,9 @@ def test_input_checks_with_any_strings_give_results(
     if huge:
         value = value * (70_000 // max(1, len(value))) + "x" * 70_000
     ok = b'{"success": true, "code": "ok", "data": {"labels": "{}", "sessionId": "s-1"}}'
-    fake = Fake({"*": [(200, {"content-type": "application/json"}, ok)]})
+    fake = FakeServer.of({"*": [(200, {"content-type": "application/json"}, ok)]})
     labels: Any = {key: value}
-    with fake_agb(fake) as agb:
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb:
         outcomes: list[Any] = [
             agb.list(labels),
             agb.get_session(session_id),

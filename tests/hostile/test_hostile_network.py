@@ -16,7 +16,6 @@ from functools import cache
 
 import httpx
 import pytest
-from hostile_kit import KEY, SID, RawServer, Runner, Watch, assert_no_key, head, raw_server
 
 from agb import AGB, Config, Session
 from agb._effects import Call
@@ -24,6 +23,9 @@ from agb._sender import HTTPSender
 from agb.exceptions import APITimeoutError, ResponseTooLargeError
 from agb_api_client.api.sessions import get_session
 from agb_api_client.models import SessionIdRequest
+from tests.support.asserts import Watch, assert_no_key
+from tests.support.fakes import HOSTILE_KEY, SID, Runner
+from tests.support.raw_server import RawServer, head, raw_server
 
 BODY = b'{"success": true, "code": "ok", "requestId": "r", "data": {"sessionId": "s-1", "status": "RUNNING"}}'  # noqa: E501
 STEP = 0.02  # seconds between two dripped bytes
@@ -76,34 +78,36 @@ async def test_a_dripping_answer_ends_at_the_request_timeout(
 ) -> None:
     server = serve(dripping(part))
     try:
-        with AGB(KEY, Config(server.url, timeout_ms=500, max_retries=0)) as agb, watch:
+        with AGB(HOSTILE_KEY, Config(server.url, timeout_ms=500, max_retries=0)) as agb, watch:
             result = await run(agb, "get_session", SID)
     finally:
         server.close()
     assert result.success is False
     assert isinstance(result.error, APITimeoutError)
     assert watch.elapsed < 0.5 + MARGIN  # before: the whole drip, 5 s here, minutes in life
-    assert_no_key(watch.texts(result))
+    assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
 async def test_a_wait_bounds_its_request_by_its_own_timeout(run: Runner, watch: Watch) -> None:
     """pause(timeout=1) with a 60 s client timeout: the pause request ends at 1 s."""
     server = serve(dripping("body"))
     try:
-        with AGB(KEY, Config(server.url, timeout_ms=60_000, max_retries=0)) as agb, watch:
+        with AGB(HOSTILE_KEY, Config(server.url, timeout_ms=60_000, max_retries=0)) as agb, watch:
             result = await run(Session(agb, SID), "pause", timeout=1)
     finally:
         server.close()
     assert result.success is False
     assert isinstance(result.error, APITimeoutError)
     assert watch.elapsed < 1.0 + MARGIN
-    assert_no_key(watch.texts(result))
+    assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
 async def test_a_call_timeout_bounds_the_whole_request(run: Runner, watch: Watch) -> None:
     """The HTTPSender: a Call's own timeout, not the client's 60 s, bounds headers and body."""
     server = serve(dripping("body"))
-    transport = HTTPSender(base_url=server.url, api_key=KEY, timeout=60.0, max_connections=2)
+    transport = HTTPSender(
+        base_url=server.url, api_key=HOSTILE_KEY, timeout=60.0, max_connections=2
+    )
     call = Call("getSession", get_session, {"body": SessionIdRequest(SID)}, True, 0.4)
     try:
         with watch:
@@ -116,7 +120,7 @@ async def test_a_call_timeout_bounds_the_whole_request(run: Runner, watch: Watch
         transport.close()
     assert isinstance(reply.error, APITimeoutError)
     assert watch.elapsed < 0.4 + MARGIN
-    assert_no_key(watch.texts(reply))
+    assert_no_key(watch.texts(reply), HOSTILE_KEY)
 
 
 @cache
@@ -139,7 +143,10 @@ async def test_a_gzip_bomb_is_refused_with_memory_bounded(run: Runner, watch: Wa
                    "content-length": str(len(body))}  # fmt: skip
         conn.sendall(head(200, headers) + body)
 
-    with raw_server(handler) as server, AGB(KEY, Config(server.url, timeout_ms=10_000)) as agb:
+    with (
+        raw_server(handler) as server,
+        AGB(HOSTILE_KEY, Config(server.url, timeout_ms=10_000)) as agb,
+    ):
         tracemalloc.start()
         try:
             with watch:
@@ -154,7 +161,7 @@ async def test_a_gzip_bomb_is_refused_with_memory_bounded(run: Runner, watch: Wa
     assert requests == 1  # not retried
     assert peak < 40 << 20  # before: the 256 MiB body, three times (4 GB for a 1 GiB bomb)
     assert watch.elapsed < 10
-    assert_no_key(watch.texts(result))
+    assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
 async def test_an_endless_chunked_answer_is_refused_at_the_limit(run: Runner, watch: Watch) -> None:
@@ -169,7 +176,10 @@ async def test_an_endless_chunked_answer_is_refused_at_the_limit(run: Runner, wa
             conn.sendall(chunk)
         return False
 
-    with raw_server(handler) as server, AGB(KEY, Config(server.url, timeout_ms=10_000)) as agb:
+    with (
+        raw_server(handler) as server,
+        AGB(HOSTILE_KEY, Config(server.url, timeout_ms=10_000)) as agb,
+    ):
         box.append(server)
         with watch:
             result = await run(agb, "get_session", SID)
@@ -177,7 +187,7 @@ async def test_an_endless_chunked_answer_is_refused_at_the_limit(run: Runner, wa
     assert isinstance(result.error, ResponseTooLargeError)
     assert requests == 1
     assert watch.elapsed < 10
-    assert_no_key(watch.texts(result))
+    assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
 async def test_a_declared_length_past_the_limit_is_refused_before_reading(
@@ -191,19 +201,19 @@ async def test_a_declared_length_past_the_limit_is_refused_before_reading(
 
     with (
         raw_server(handler) as server,
-        AGB(KEY, Config(server.url, timeout_ms=30_000)) as agb,
+        AGB(HOSTILE_KEY, Config(server.url, timeout_ms=30_000)) as agb,
         watch,
     ):
         result = await run(agb, "get_session", SID)
     assert isinstance(result.error, ResponseTooLargeError)
     assert watch.elapsed < MARGIN  # not the 30 s timeout
-    assert_no_key(watch.texts(result))
+    assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
 async def test_the_limit_is_a_setting(run: Runner) -> None:
     transport = HTTPSender(
         base_url="https://agb.test.invalid",
-        api_key=KEY,
+        api_key=HOSTILE_KEY,
         timeout=5.0,
         max_connections=2,
         transport=httpx.MockTransport(lambda request: httpx.Response(200, content=BODY)),
@@ -249,7 +259,7 @@ async def test_async_decoding_lets_the_loop_run(monkeypatch: pytest.MonkeyPatch)
             ticks += 1
             await asyncio.sleep(0)
 
-    agb = AGB(KEY, Config("https://agb.test.invalid", max_retries=0),
+    agb = AGB(HOSTILE_KEY, Config("https://agb.test.invalid", max_retries=0),
               async_transport=httpx.MockTransport(one_chunk))  # fmt: skip
     beating = asyncio.create_task(heartbeat())
     try:

@@ -17,14 +17,16 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
-from hostile_kit import KEY, SID, RawServer, head, raw_server
 
 from agb import AGB, Config
 from agb_api_client.api.sessions import get_session
 from agb_api_client.models import SessionIdRequest
+from tests.support.fakes import HOSTILE_KEY, SID
+from tests.support.raw_server import RawServer, head, raw_server
 
 BODY = b'{"success": true, "code": "ok", "requestId": "r", "data": {"sessionId": "s-1"}}'
 HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
 
 
 def ok(request: bytes, conn: socket.socket) -> None:
@@ -66,15 +68,11 @@ class LoopThread:
 def test_300_event_loops_leave_no_socket_open() -> None:
     """``python -W error::ResourceWarning``: 300 asyncio.run calls, and not one warning."""
     done = subprocess.run(
-        [sys.executable, "-W", "error::ResourceWarning", str(HERE / "loops_script.py"), "300"],
+        [sys.executable, "-W", "error::ResourceWarning", "-m", "tests.hostile.loops_script", "300"],
         capture_output=True,
         text=True,
         timeout=300,
-        cwd=HERE,
-        env={
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([os.environ.get("PYTHONPATH", ""), str(HERE)]),
-        },
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "clean, 0 pools left" in done.stdout
@@ -83,7 +81,7 @@ def test_300_event_loops_leave_no_socket_open() -> None:
 
 
 def test_a_loops_pool_closes_when_the_loop_ends(server: RawServer) -> None:
-    with AGB(KEY, Config(server.url)) as agb:
+    with AGB(HOSTILE_KEY, Config(server.url)) as agb:
         for _ in range(3):
             assert asyncio.run(agb.get_session_async(SID)).success
             assert agb._transport._loops == {}
@@ -95,7 +93,7 @@ def test_a_loops_pool_closes_when_the_loop_ends(server: RawServer) -> None:
 def test_close_aclose_and_collection_close_every_pool(server: RawServer, how: str) -> None:
     loops = [LoopThread(), LoopThread()]
     try:
-        agb = AGB(KEY, Config(server.url))
+        agb = AGB(HOSTILE_KEY, Config(server.url))
         assert agb.get_session(SID).success
         for worker in loops:
             assert worker.run(agb.get_session_async(SID)).success  # type: ignore[attr-defined]
@@ -118,7 +116,7 @@ def test_close_aclose_and_collection_close_every_pool(server: RawServer, how: st
 
 
 def test_a_forked_child_never_uses_its_parents_connections(server: RawServer) -> None:
-    with AGB(KEY, Config(server.url)) as agb:
+    with AGB(HOSTILE_KEY, Config(server.url)) as agb:
         assert agb.get_session(SID).success
         assert len(server.conns) == 1
         read, write = os.pipe()
@@ -144,7 +142,7 @@ def test_a_forked_child_never_uses_its_parents_connections(server: RawServer) ->
 def test_raw_read_inside_a_loop_keeps_working_while_another_thread_uses_another(
     server: RawServer,
 ) -> None:
-    agb = AGB(KEY, Config(server.url))
+    agb = AGB(HOSTILE_KEY, Config(server.url))
     both = threading.Barrier(2, timeout=30)
     outcomes: list[object] = []
 

@@ -9,24 +9,14 @@ import socket
 
 import httpx
 import pytest
-from hostile_kit import (
-    KEY,
-    SID,
-    Fake,
-    Runner,
-    Watch,
-    answer,
-    assert_no_key,
-    envelope,
-    fake_agb,
-    head,
-    raw_server,
-)
 
 from agb import AGB, Config, Session
 from agb._secrets import Redactor
 from agb.exceptions import ConfigurationError
 from agb.session_params import CreateSessionParams
+from tests.support.asserts import Watch, assert_no_key
+from tests.support.fakes import HOSTILE_KEY, SID, FakeServer, Runner, envelope, make_agb, streamed
+from tests.support.raw_server import head, raw_server
 
 DEADLINE = 5.0
 
@@ -45,10 +35,10 @@ def escaped(key: str) -> str:
 
 
 FORMS = {
-    "plain": KEY,
-    "json-escaped": escaped(KEY),
-    "percent-encoded": "".join(f"%{ord(c):02x}" for c in KEY),
-    "upper-case": KEY.upper(),
+    "plain": HOSTILE_KEY,
+    "json-escaped": escaped(HOSTILE_KEY),
+    "percent-encoded": "".join(f"%{ord(c):02x}" for c in HOSTILE_KEY),
+    "upper-case": HOSTILE_KEY.upper(),
 }
 
 
@@ -81,15 +71,15 @@ async def test_a_key_echoed_anywhere_in_an_answer_never_shows(
     create = fill('{"success": true, "data": {"success": false, "errMsg": "@E"}}', said)
     status = fill('{"success": true, "data": {"sessionId": "s-1", "status": "@S"}}', said)
     headers = {"x-request-id": said, "content-type": "application/json"}
-    fake = Fake({
+    fake = FakeServer.of({
         "/mcp/createSession": [(200, headers, create)],
         "/mcp/getSession": [(200, headers, status)],
-        "/mcp/pauseSessionAsync": [answer(envelope())],
+        "/mcp/pauseSessionAsync": [streamed(envelope())],
         "/sdk/GetLabel": [(400, headers, failed)],
         "/internet/getLink": [(302, {"location": f"https://x.example/?k={said}"}, b"")],
         "/mcp/getMcpResource": [(500, {"x-request-id": said}, echo.encode())],
     })  # fmt: skip
-    with fake_agb(fake) as agb, watch:
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         session = Session(agb, SID)
         results = [
             await run(agb, "create", CreateSessionParams(image_id="img")),
@@ -104,56 +94,57 @@ async def test_a_key_echoed_anywhere_in_an_answer_never_shows(
     assert results[1].success is True
     assert "redacted" in results[1].data.status
     assert watch.elapsed < DEADLINE
-    assert_no_key(watch.texts(*results))
+    assert_no_key(watch.texts(*results), HOSTILE_KEY)
     for result in results:
-        assert_no_key(repr(getattr(result, "data", None)))
+        assert_no_key(repr(getattr(result, "data", None)), HOSTILE_KEY)
 
 
 async def test_a_key_in_a_context_task_error_never_shows(run: Runner, watch: Watch) -> None:
     rows = [{"contextId": "c", "path": "/p", "status": "Failed", "taskType": "upload",
-             "errorMessage": f"denied for {KEY}", "startTime": 1, "finishTime": 2}]  # fmt: skip
+             "errorMessage": f"denied for {HOSTILE_KEY}",
+             "startTime": 1, "finishTime": 2}]  # fmt: skip
     status = json.dumps([{"type": "data", "data": json.dumps(rows)}])
-    fake = Fake({
-        "/sdk/SyncContext": [answer(envelope())],
-        "/sdk/GetContextInfo": [answer(envelope({"contextStatus": status}))],
-        "/mcp/releaseSessionAsync": [answer(envelope())],
-        "/mcp/getSession": [answer(envelope({"sessionId": SID, "status": "FINISH"}))],
+    fake = FakeServer.of({
+        "/sdk/SyncContext": [streamed(envelope())],
+        "/sdk/GetContextInfo": [streamed(envelope({"contextStatus": status}))],
+        "/mcp/releaseSessionAsync": [streamed(envelope())],
+        "/mcp/getSession": [streamed(envelope({"sessionId": SID, "status": "FINISH"}))],
     })  # fmt: skip
-    with fake_agb(fake) as agb, watch:
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
         result = await run(Session(agb, SID), "delete", sync_context=True, timeout=10)
     assert result.context_synced is False
     assert "denied for <redacted>" in result.context_sync_error
     assert watch.elapsed < DEADLINE
-    assert_no_key(watch.texts(result, *result.context_tasks))
+    assert_no_key(watch.texts(result, *result.context_tasks), HOSTILE_KEY)
 
 
 async def test_a_key_in_raw_headers_and_reason_never_reaches_any_log(
     run: Runner, watch: Watch
 ) -> None:
     """Over real sockets httpcore logs raw response headers at DEBUG, httpx the reason phrase."""
-    body = fill('{"success": false, "code": "Denied", "message": "@S"}', escaped(KEY))
+    body = fill('{"success": false, "code": "Denied", "message": "@S"}', escaped(HOSTILE_KEY))
 
     def handler(request: bytes, conn: socket.socket) -> None:
-        headers = {"content-type": "application/json", "x-request-id": KEY,
-                   "x-echo": f"Bearer {KEY}", "content-length": str(len(body))}  # fmt: skip
-        conn.sendall(head(403, headers, reason=f"Forbidden {KEY}") + body)
+        headers = {"content-type": "application/json", "x-request-id": HOSTILE_KEY,
+                   "x-echo": f"Bearer {HOSTILE_KEY}", "content-length": str(len(body))}  # fmt: skip
+        conn.sendall(head(403, headers, reason=f"Forbidden {HOSTILE_KEY}") + body)
 
     with (
         raw_server(handler) as server,
-        AGB(KEY, Config(server.url, timeout_ms=5_000)) as agb,
+        AGB(HOSTILE_KEY, Config(server.url, timeout_ms=5_000)) as agb,
         watch,
     ):
         result = await run(agb, "get_session", SID)
     assert result.success is False
     assert "httpcore" in watch.caplog.text  # the DEBUG lines that carry raw headers were there
     assert watch.elapsed < DEADLINE
-    assert_no_key(watch.texts(result))
+    assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
 def test_the_redactor_blots_every_spelling() -> None:
-    redactor = Redactor(KEY)
+    redactor = Redactor(HOSTILE_KEY)
     for said in FORMS.values():
-        assert KEY.lower() not in redactor.text(f"a {said} b").lower()
+        assert HOSTILE_KEY.lower() not in redactor.text(f"a {said} b").lower()
         assert redactor.text(f"a {said} b").startswith("a <redacted>")
         assert redactor.data(f"a {said} b".encode()) == b"a <redacted> b"
     assert repr(redactor) == "Redactor(<redacted>)"
@@ -161,10 +152,12 @@ def test_the_redactor_blots_every_spelling() -> None:
 
 async def test_an_answer_parsed_from_escapes_holds_no_key(run: Runner) -> None:
     """After parsing, the escaped forms would be the key itself: they never get that far."""
-    text = fill('{"success": true, "data": {"sessionId": "s-1", "status": "@S"}}', escaped(KEY))
-    assert json.loads(text)["data"]["status"] == KEY
-    fake = Fake({"*": [(200, {"content-type": "application/json"}, text)]})
-    with fake_agb(fake) as agb:
+    text = fill(
+        '{"success": true, "data": {"sessionId": "s-1", "status": "@S"}}', escaped(HOSTILE_KEY)
+    )
+    assert json.loads(text)["data"]["status"] == HOSTILE_KEY
+    fake = FakeServer.of({"*": [(200, {"content-type": "application/json"}, text)]})
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb:
         result = await run(agb, "get_session", SID)
     assert result.data.status == "<redacted>"
 
@@ -174,7 +167,7 @@ def test_an_endpoint_with_a_password_is_refused_without_showing_it(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with pytest.raises(ConfigurationError) as raised:
-        AGB(KEY, Config("http://user:hunter2-pw@127.0.0.1:9"))
+        AGB(HOSTILE_KEY, Config("http://user:hunter2-pw@127.0.0.1:9"))
     assert "hunter2" not in str(raised.value) + repr(raised.value) + caplog.text
     assert "user name or password" in raised.value.message
 
@@ -198,7 +191,7 @@ def test_bad_endpoints_are_refused_at_config_and_agb(endpoint: str, says: str) -
     with pytest.raises(ConfigurationError, match=says):
         Config(endpoint).validate()
     with pytest.raises(ConfigurationError, match=says):
-        AGB(KEY, Config(endpoint))
+        AGB(HOSTILE_KEY, Config(endpoint))
 
 
 @pytest.mark.parametrize(
@@ -213,7 +206,7 @@ def test_bad_endpoints_are_refused_at_config_and_agb(endpoint: str, says: str) -
 )
 def test_good_endpoints_still_work(endpoint: str, url: str) -> None:
     assert Config(endpoint).base_url == url
-    with AGB(KEY, Config(endpoint)) as agb:
+    with AGB(HOSTILE_KEY, Config(endpoint)) as agb:
         assert agb.endpoint == url
 
 
@@ -221,12 +214,16 @@ def test_httpx_logs_never_show_the_key_at_any_level(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    fake = Fake({"*": [(200, {"x-request-id": KEY}, b"not json " + KEY.encode())]})
-    with fake_agb(fake) as agb:
+    fake = FakeServer.of(
+        {"*": [(200, {"x-request-id": HOSTILE_KEY}, b"not json " + HOSTILE_KEY.encode())]}
+    )
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb:
         result = agb.get_session(SID)
-        logging.getLogger("httpx").debug("echo %s", KEY)  # even a line httpx itself would write
+        logging.getLogger("httpx").debug(
+            "echo %s", HOSTILE_KEY
+        )  # even a line httpx itself would write
     assert result.success is False
-    assert_no_key(caplog.text)
+    assert_no_key(caplog.text, HOSTILE_KEY)
     assert isinstance(agb._transport.sync_client(), httpx.Client)
 
 
@@ -235,14 +232,16 @@ async def test_the_raw_client_sees_answers_already_redacted(run: Runner) -> None
     from agb_api_client.api.sessions import get_session
     from agb_api_client.models import SessionIdRequest
 
-    body = fill('{"success": true, "data": {"sessionId": "s-1", "status": "@S"}}', escaped(KEY))
-    headers = {"x-request-id": KEY, "x-echo": FORMS["percent-encoded"]}
-    fake = Fake({"*": [(200, headers, body)]})
-    with fake_agb(fake) as agb:
+    body = fill(
+        '{"success": true, "data": {"sessionId": "s-1", "status": "@S"}}', escaped(HOSTILE_KEY)
+    )
+    headers = {"x-request-id": HOSTILE_KEY, "x-echo": FORMS["percent-encoded"]}
+    fake = FakeServer.of({"*": [(200, headers, body)]})
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb:
         if run.mode == "sync":
             got = get_session.sync_detailed(client=agb.raw, body=SessionIdRequest(SID))
         else:
             got = await get_session.asyncio_detailed(client=agb.raw, body=SessionIdRequest(SID))
     assert got.headers["x-request-id"] == "<redacted>"
     assert got.headers["x-echo"] == "<redacted>"
-    assert_no_key(got.content.decode() + repr(got.parsed))
+    assert_no_key(got.content.decode() + repr(got.parsed), HOSTILE_KEY)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from plan_kit import drive, labels, ok, server_error
 
 from agb import exceptions as exc
 from agb._plans import create, get_labels, get_link, list
 from agb._retry import RetryPolicy
 from agb_api_client.models import CreateSessionData, LinkData
+from tests.support.plans import drive, labels, ok, server_error
 
 POLICY = RetryPolicy()
 

@@ -8,7 +8,6 @@ import math
 from typing import Any
 
 import pytest
-from plan_kit import drive, failure, lost, not_found, ok, server_error, status
 
 from agb import exceptions as exc
 from agb._effects import NOW, Call
@@ -17,6 +16,7 @@ from agb._plans import delete, pause, resume, wait_for
 from agb._retry import RetryPolicy, ambiguous, did_not_act
 from agb._waits import MAX_RESENDS
 from agb_api_client.models import SessionData
+from tests.support.plans import drive, failure, lost, not_found, ok, server_error, status
 
 POLICY = RetryPolicy(max_retries=2, http_timeout=60.0)
 START = 100.0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from plan_kit import drive, failure, lost, ok, server_error
 
 from agb import exceptions as exc
 from agb._effects import Call
 from agb._retry import RetryPolicy, request
 from agb_api_client.api.sessions import get_session, pause_session_async
+from tests.support.plans import drive, failure, lost, ok, server_error
 
 POLICY = RetryPolicy(max_retries=2, base_delay=0.5, max_delay=8.0)
 READ = Call("getSession", get_session, {}, idempotent=True)

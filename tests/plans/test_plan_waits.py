@@ -5,21 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from plan_kit import (
-    context,
-    drive,
-    failure,
-    lost,
-    not_found,
-    ok,
-    server_error,
-    status,
-)
 
 from agb import exceptions as exc
 from agb._plans import delete, pause, resume
 from agb._retry import RetryPolicy
 from agb._waits import parse_context_status, wait_context_tasks, wait_for_status
+from tests.support.plans import context, drive, failure, lost, not_found, ok, server_error, status
 
 POLICY = RetryPolicy(max_retries=2, http_timeout=60.0)
 START = 100.0

@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from reliability_kit import API_KEY, Served, Sockets, serve_observed
 
-from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator
-
-
-@pytest.fixture(scope="module")
-def module_clock() -> ManualClock:
-    return ManualClock()
+from agb.emulator import EmulatorConfig, RunningEmulator
+from tests.support.clock import FakeClock
+from tests.support.emulator import API_KEY, Served, Sockets, emptied, serve_observed
 
 
 @pytest.fixture(scope="module")
-def served(module_clock: ManualClock) -> Iterator[Served]:
+def module_clock() -> FakeClock:
+    return FakeClock(0.0)
+
+
+@pytest.fixture(scope="module")
+def served(module_clock: FakeClock) -> Iterator[Served]:
     """One emulator per module, on a manual clock (1 s transitions, old status shown 0.2 s)."""
     config = EmulatorConfig(
         api_key=API_KEY, clock=module_clock, seed=7, transition_seconds=1.0, stale_seconds=0.2
@@ -39,11 +40,8 @@ def server(served: Served) -> Iterator[RunningEmulator]:
     escape the check nor spill into the next test's counters.
     """
     served.wait_until_quiet()
-    served.running.emulator.reset()
-    yield served.running
-    served.running.emulator.faults.clear()
-    served.wait_until_quiet()
-    assert served.running.emulator.stats()["internalErrors"] == 0
+    with emptied(served.running, quiet=served.wait_until_quiet) as server:
+        yield server
 
 
 @pytest.fixture
@@ -53,5 +51,5 @@ def sockets(server: RunningEmulator) -> Sockets:
 
 
 @pytest.fixture
-def clock(server: RunningEmulator, module_clock: ManualClock) -> ManualClock:
+def clock(server: RunningEmulator, module_clock: FakeClock) -> FakeClock:
     return module_clock

@@ -26,7 +26,6 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_kit import API_KEY, create_sessions, make_agb
 
 from agb import AGB, Session
 from agb.config import Config
@@ -34,6 +33,8 @@ from agb.emulator import RunningEmulator
 from agb.exceptions import AGBError, SessionError
 from agb.model.response import ApiResponse
 from agb.session_params import CreateSessionParams
+from tests.support.clock import FakeClock
+from tests.support.emulator import API_KEY, create_sessions, emulator_agb
 
 EXAMPLES = settings(
     max_examples=500,
@@ -85,7 +86,7 @@ def _call(op: str, call: Any) -> Any:
 @pytest.fixture(scope="module")
 def live(running: RunningEmulator) -> Iterator[tuple[AGB, Session]]:
     running.emulator.reset()
-    agb = make_agb(running)
+    agb = emulator_agb(running)
     yield agb, Session(agb, create_sessions(running, 1)[0])
     agb.close()
     assert running.emulator.stats()["internalErrors"] == 0
@@ -178,20 +179,6 @@ class _Instant:
         return httpx.Response(200, json=body)
 
 
-class _FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def _finite(value: float) -> bool:
     try:
         return math.isfinite(value)
@@ -206,7 +193,7 @@ def _finite(value: float) -> bool:
     interval=st.one_of(st.floats(), st.integers(), anything),
 )
 def test_any_timeout_and_poll_interval(op: str, timeout: Any, interval: Any) -> None:
-    service, clock = _Instant(), _FakeClock()
+    service, clock = _Instant(), FakeClock(0.0)
     agb = AGB(
         API_KEY,
         Config("http://agb.invalid", 10_000),
@@ -330,8 +317,8 @@ class _Scripted:
 
 
 @pytest.fixture(scope="module")
-def scripted() -> Iterator[tuple[_Scripted, AGB, _FakeClock, asyncio.AbstractEventLoop]]:
-    handler, clock = _Scripted(), _FakeClock()
+def scripted() -> Iterator[tuple[_Scripted, AGB, FakeClock, asyncio.AbstractEventLoop]]:
+    handler, clock = _Scripted(), FakeClock(0.0)
     mock = httpx.MockTransport(handler)
     agb = AGB(
         API_KEY,
@@ -376,7 +363,7 @@ def _operation(agb: AGB, op: str, is_async: bool) -> Any:
 @EXAMPLES
 @given(answer=answers, op=st.sampled_from(OPERATIONS), is_async=st.booleans())
 def test_any_answer_gives_a_result_or_a_typed_error(
-    scripted: tuple[_Scripted, AGB, _FakeClock, asyncio.AbstractEventLoop],
+    scripted: tuple[_Scripted, AGB, FakeClock, asyncio.AbstractEventLoop],
     answer: dict[str, Any],
     op: str,
     is_async: bool,

@@ -1,4 +1,5 @@
-"""Cancelling a wait over real HTTP: it ends at once, sends nothing more, and the pool stays usable.
+"""Cancelling a wait over real HTTP: it ends at once, sends nothing more, and the client stays
+usable, its async pool and its sync twin (the only cancellation tests: the facade suite has none).
 
 Each test cancels at one known point, never at whatever point a race reaches: between two polls
 (the SDK's own sleep, replaced here by one that tells the test it started and then never ends),
@@ -11,11 +12,12 @@ import asyncio
 import threading
 
 import pytest
-from reliability_kit import Sockets, create_sessions, eventually, make_agb, manual_sleeps
 
 from agb import Session
-from agb.emulator import ManualClock, RunningEmulator
+from agb.emulator import RunningEmulator
 from agb.emulator import _app as emulator_app
+from tests.support.clock import FakeClock
+from tests.support.emulator import Sockets, create_sessions, emulator_agb, eventually
 
 INTERVAL = 0.02
 
@@ -61,7 +63,7 @@ async def test_cancel_between_polls(server: RunningEmulator, sockets: Sockets) -
         napping.set()
         await asyncio.Event().wait()  # until cancelled
 
-    agb = make_agb(server, async_sleep=sleep)
+    agb = emulator_agb(server, async_sleep=sleep)
     session = Session(agb, create_sessions(server, 1)[0])
     task = asyncio.ensure_future(session.pause_async(timeout=60, poll_interval=INTERVAL))
 
@@ -72,6 +74,7 @@ async def test_cancel_between_polls(server: RunningEmulator, sockets: Sockets) -
     assert _polls(server) == polls_when_napping, "a cancelled wait sends nothing more"
     assert server.emulator.stats()["requests"]["/mcp/pauseSessionAsync"] == 1
     await _pool_still_works(sockets, session)
+    assert session.get_status().success, "the sync twin works too"
     await agb.aclose()
     assert await eventually(lambda: sockets.open() == 0)
 
@@ -88,7 +91,7 @@ async def test_cancel_during_a_status_request(
         await asyncio.to_thread(release.wait, 10)
 
     monkeypatch.setattr(emulator_app, "_sleep", hold)
-    agb = make_agb(server)
+    agb = emulator_agb(server)
     session = Session(agb, create_sessions(server, 1)[0])
     server.emulator.faults.add("slow", path="/mcp/getSession", skip=2, seconds=1.0)
     task = asyncio.ensure_future(session.pause_async(timeout=60, poll_interval=INTERVAL))
@@ -101,15 +104,15 @@ async def test_cancel_during_a_status_request(
 
     assert server.emulator.stats()["faultsInjected"] == {"slow": 1}
     await _pool_still_works(sockets, session)
+    assert session.get_status().success, "the sync twin works too"
     await agb.aclose()
     assert await eventually(lambda: sockets.open() == 0)
 
 
 def test_keyboard_interrupt_in_a_sync_wait_propagates(
-    server: RunningEmulator, clock: ManualClock, sockets: Sockets
+    server: RunningEmulator, clock: FakeClock, sockets: Sockets
 ) -> None:
     """The sync twin: an interrupt during the wait's sleep escapes, and the client still works."""
-    sleeps = manual_sleeps(clock)
     naps = 0
 
     def sleep(seconds: float) -> None:
@@ -117,9 +120,9 @@ def test_keyboard_interrupt_in_a_sync_wait_propagates(
         naps += 1
         if naps == 2:
             raise KeyboardInterrupt
-        sleeps["sleep"](seconds)
+        clock.sleep(seconds)
 
-    agb = make_agb(server, clock=None, sleep=sleep)
+    agb = emulator_agb(server, clock=None, sleep=sleep)
     session = Session(agb, create_sessions(server, 1)[0])
     with pytest.raises(KeyboardInterrupt):
         session.pause(timeout=60, poll_interval=0.5)

@@ -2,7 +2,7 @@
 
 The emulator's own ``fault_rate`` (seeded, so every run is the same) picks 503, 429 with
 Retry-After, HTML 500 pages, dropped connections and slow answers, on every API path: on the
-status polls *and* on the pause/resume POSTs. The clock is a ManualClock moved by the SDK's
+status polls *and* on the pause/resume POSTs. The clock is a FakeClock moved by the SDK's
 injected sleeps, so waits, backoffs and Retry-After take no real time.
 
 How a fault on the pause/resume POST is met (issue 13): a 429 says the service did not act,
@@ -22,18 +22,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from reliability_kit import (
-    API_KEY,
-    AsyncRecordingTransport,
-    RecordingTransport,
-    create_sessions,
-    make_agb,
-)
 
 import agb.emulator._app as emulator_app
 from agb import Session
 from agb._waits import MAX_RESENDS
-from agb.emulator import RANDOM_FAULT_KINDS, EmulatorConfig, ManualClock, RunningEmulator, serve
+from agb.emulator import RANDOM_FAULT_KINDS, EmulatorConfig, RunningEmulator, serve
+from tests.support.clock import FakeClock
+from tests.support.emulator import (
+    API_KEY,
+    AsyncRecordingTransport,
+    RecordingTransport,
+    create_sessions,
+    emulator_agb,
+)
 
 CYCLES = 100
 SESSIONS = 10
@@ -46,7 +47,7 @@ TARGET = {True: "PAUSED", False: "RUNNING"}
 
 
 @pytest.fixture
-def faulty(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RunningEmulator, ManualClock]]:
+def faulty(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RunningEmulator, FakeClock]]:
     """An emulator answering 20% of API requests with a random fault; slow = 2 ms of real time."""
     real_sleep = asyncio.sleep
 
@@ -54,7 +55,7 @@ def faulty(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RunningEmulator, M
         await real_sleep(0.002)
 
     monkeypatch.setattr(emulator_app, "_sleep", tiny_sleep)
-    clock = ManualClock()
+    clock = FakeClock(0.0)
     config = EmulatorConfig(
         api_key=API_KEY,
         clock=clock,
@@ -92,16 +93,16 @@ def _summary(server: RunningEmulator, reconciled: int, posts: int, calls: int) -
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 async def test_pause_resume_cycles_under_faults(
-    faulty: tuple[RunningEmulator, ManualClock], mode: str
+    faulty: tuple[RunningEmulator, FakeClock], mode: str
 ) -> None:
     server, clock = faulty
     transport: RecordingTransport | AsyncRecordingTransport
     if mode == "sync":
         transport = RecordingTransport()
-        agb = make_agb(server, clock=clock, transport=transport)
+        agb = emulator_agb(server, clock=clock, transport=transport)
     else:
         transport = AsyncRecordingTransport()
-        agb = make_agb(server, clock=clock, async_transport=transport)
+        agb = emulator_agb(server, clock=clock, async_transport=transport)
 
     async def call(session: Session, pause: bool) -> Any:
         name = "pause" if pause else "resume"

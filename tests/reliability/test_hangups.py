@@ -16,10 +16,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from reliability_kit import API_KEY, Served, create_sessions, serve_observed, wait_for
 
 from agb.emulator import EmulatorConfig, ManualClock
 from agb.emulator import _app as emulator_app
+from tests.support.emulator import API_KEY, Served, create_sessions, serve_observed, wait_for
 
 
 @pytest.fixture

@@ -18,10 +18,16 @@ import threading
 from collections import Counter
 
 import httpx
-from reliability_kit import Sockets, create_sessions, eventually, make_agb, pool_connections
 
 from agb import Session
 from agb.emulator import RunningEmulator
+from tests.support.emulator import (
+    Sockets,
+    create_sessions,
+    emulator_agb,
+    eventually,
+    pool_connections,
+)
 
 CALLS = 1_000
 THREADS = 20
@@ -33,7 +39,7 @@ async def test_a_thousand_concurrent_status_calls(
     server: RunningEmulator, sockets: Sockets
 ) -> None:
     transport = _InFlight()
-    agb = make_agb(server, max_connections=POOL, async_transport=transport)
+    agb = emulator_agb(server, max_connections=POOL, async_transport=transport)
     sessions = [Session(agb, sid) for sid in create_sessions(server, 10)]
     before = server.emulator.stats()["requests"].get("/mcp/getSessionInfo", 0)
 
@@ -86,7 +92,7 @@ class _InFlight(httpx.AsyncBaseTransport):
 
 async def test_in_flight_requests_are_bounded_by_max_connections(server: RunningEmulator) -> None:
     transport = _InFlight()
-    agb = make_agb(server, max_connections=5, async_transport=transport)
+    agb = emulator_agb(server, max_connections=5, async_transport=transport)
     session = Session(agb, create_sessions(server, 1)[0])
     results = await asyncio.gather(*(session.get_status_async() for _ in range(50)))
     await agb.aclose()
@@ -95,7 +101,7 @@ async def test_in_flight_requests_are_bounded_by_max_connections(server: Running
 
 
 def test_twenty_threads_share_one_sync_client(server: RunningEmulator, sockets: Sockets) -> None:
-    agb = make_agb(server)
+    agb = emulator_agb(server)
     sids = create_sessions(server, THREADS)
     outcomes: Counter[str] = Counter()
     errors: list[BaseException] = []

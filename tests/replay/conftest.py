@@ -1,4 +1,5 @@
-"""Fixtures of the cassette-backed tests (see ``replay_kit`` for how recording and replay work).
+"""Fixtures of the cassette-backed tests (``tests.support.cassettes`` says how recording and
+replay work).
 
 * ``vcr_config`` / ``vcr_cassette_dir`` / ``default_cassette_name``: pytest-recording settings.
   One cassette per scenario, ``tests/cassettes/<module>/<test>.yaml``: the ``[sync]`` and
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from replay_kit import (
+
+from agb.emulator import EmulatorConfig, ManualClock, serve
+from tests.support.cassettes import (
     CASSETTES,
     CONTEXT_SYNC_SECONDS,
     ORIGIN,
@@ -30,8 +33,6 @@ from replay_kit import (
     query_sans_sdk_version,
     unplayed,
 )
-
-from agb.emulator import EmulatorConfig, ManualClock, serve
 
 HERE = Path(__file__).resolve().parent
 

@@ -4,7 +4,6 @@ typed results (sync and async, one cassette each)."""
 from __future__ import annotations
 
 import pytest
-from replay_kit import Rig
 
 from agb import (
     AuthenticationError,
@@ -15,6 +14,7 @@ from agb import (
     SessionSummary,
 )
 from agb.client import OnExit
+from tests.support.cassettes import Rig
 
 pytestmark = pytest.mark.vcr
 

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from replay_kit import (
+from vcr import VCR, matchers
+from vcr.request import Request
+
+from tests.support.cassettes import (
     AUTH_LEAK,
     CASSETTES,
     RECORDING_KEY,
@@ -21,8 +24,8 @@ from replay_kit import (
     WRONG_KEY,
     query_sans_sdk_version,
 )
-from vcr import VCR, matchers
-from vcr.request import Request
+from tests.support.emulator import API_KEY as EMULATOR_KEY
+from tests.support.emulator import WRONG_API_KEY
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,7 +38,8 @@ def test_there_are_cassettes() -> None:
     assert len([p for p in cassette_files() if p.suffix == ".yaml"]) >= 30
 
 
-@pytest.mark.parametrize("key", [RECORDING_KEY, WRONG_KEY])
+# The keys of the suites that run a real emulator too: no cassette was recorded with them.
+@pytest.mark.parametrize("key", [RECORDING_KEY, WRONG_KEY, EMULATOR_KEY, WRONG_API_KEY])
 def test_no_cassette_holds_a_recording_key(key: str) -> None:
     leaks = [
         str(path.relative_to(CASSETTES))
@@ -55,6 +59,12 @@ def test_every_authorization_header_is_scrubbed() -> None:
             f"{path.relative_to(CASSETTES)}: {m.group(0)!r}" for m in AUTH_LEAK.finditer(text)
         ]
         scrubbed += text.count(SCRUBBED_AUTH)
+        if path.suffix == ".yaml":  # every token is the placeholder, quoted or not
+            leaks += [
+                f"{path.relative_to(CASSETTES)}: unscrubbed {token[:4]}..."
+                for token in re.findall(r"Bearer\s+(\S+)", text)
+                if token.strip("'\"") != "<scrubbed>"
+            ]
     assert leaks == []
     assert scrubbed > 0  # the header was recorded, as the placeholder
 
@@ -105,9 +115,12 @@ def test_replay_without_its_cassette_fails_clearly(tmp_path: Path) -> None:
     * one cassette missing its last interaction: vcrpy refuses the request, naming it;
     * one cassette with an interaction too many: the test fails naming what was not played.
     """
-    shutil.copytree(
-        HERE, tmp_path / "tests" / "replay", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    # The suite, the support package it imports and the package's __init__: the copy must not
+    # fall back on this checkout's modules (they would read the unbroken cassettes).
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(HERE, tmp_path / "tests" / "replay", ignore=ignore)
+    shutil.copytree(HERE.parent / "support", tmp_path / "tests" / "support", ignore=ignore)
+    shutil.copy(HERE.parent / "__init__.py", tmp_path / "tests" / "__init__.py")
     shutil.copytree(CASSETTES, tmp_path / "tests" / "cassettes")
     (tmp_path / "pytest.ini").write_text(
         "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"

@@ -8,7 +8,6 @@ and fields, a create failing inside an HTTP 200, an HTTP status Python does not 
 from __future__ import annotations
 
 import pytest
-from replay_kit import WRONG_KEY, Rig
 
 from agb import (
     APIError,
@@ -25,6 +24,7 @@ from agb import (
     SessionError,
     UnsupportedOperationError,
 )
+from tests.support.cassettes import WRONG_KEY, Rig
 
 pytestmark = pytest.mark.vcr
 

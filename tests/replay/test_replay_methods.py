@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from replay_kit import Rig
 
 from agb import (
     ApiResponse,
@@ -17,6 +16,7 @@ from agb import (
     SessionStatusResult,
     SyncPolicy,
 )
+from tests.support.cassettes import Rig
 
 pytestmark = pytest.mark.vcr
 

@@ -10,9 +10,9 @@ every 2 s, so the status read one interval after a lost answer shows whether it 
 from __future__ import annotations
 
 import pytest
-from replay_kit import Rig
 
 from agb import CreateSessionParams, Session, SessionWaitResult
+from tests.support.cassettes import Rig
 
 pytestmark = pytest.mark.vcr
 

@@ -1,7 +1,7 @@
 """Pause, resume and delete: the statuses polled, the waits asked for, and the failures on the way.
 
 The recording emulator keeps PAUSING / RESUMING / DELETING for 5 s after the request and shows
-the old status for the first second (see ``replay_kit``); the tests poll every 2 s.
+the old status for the first second (see ``tests.support.cassettes``); the tests poll every 2 s.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-from replay_kit import RECORDING_KEY, Rig
 
 from agb import (
     ContextSync,
@@ -25,6 +24,7 @@ from agb import (
 )
 from agb_api_client.api.sessions import release_session_async
 from agb_api_client.models import SessionIdRequest
+from tests.support.cassettes import RECORDING_KEY, Rig
 
 pytestmark = pytest.mark.vcr
 

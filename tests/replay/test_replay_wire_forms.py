@@ -7,9 +7,9 @@ fault); the SDK must read every one as it reads the spec's form (``docs/wire-for
 from __future__ import annotations
 
 import pytest
-from replay_kit import Rig
 
 from agb import APIError, CreateSessionParams, Session
+from tests.support.cassettes import Rig
 
 pytestmark = pytest.mark.vcr
 

@@ -1,18 +1,17 @@
-"""What the CLI tests share: the test key, wait options, a runner of ``agb`` and an error check.
-
-A module of its own (not conftest.py) so that tests import it by a name no other test folder
-uses.
-"""
+"""What the CLI tests share: the test key, wait options, a runner of ``agb``, an error check, and
+the CLI's sleeps moving a manual clock."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from agb.cli import cli
+from agb.emulator import ManualClock
 
 API_KEY = "cli-test-key"
 # Fast, but with the same shape as the real service: a stale status, then the transition.
@@ -62,9 +61,12 @@ def one_line_error(result: Result, exit_code: int, *needles: str) -> str:
     return last
 
 
-def args_of(*parts: str | Sequence[str]) -> list[str]:
-    """Flatten strings and lists of strings into one argument list."""
-    out: list[str] = []
-    for part in parts:
-        out.extend([part] if isinstance(part, str) else part)
-    return out
+def sleeps_move(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's sleeps between polls move ``clock`` instead of passing real time."""
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        clock.advance(max(0.0, seconds))
+        real_sleep(0)
+
+    monkeypatch.setattr(time, "sleep", sleep)

@@ -1,13 +1,14 @@
-"""Test helpers: a scripted fake AGB service, a fake clock, and a sync/async runner.
+"""The one fake AGB service (an ``httpx.MockTransport`` handler), its answers, and a sync/async
+runner.
 
 Every facade test runs the same script twice: once through the sync method and once through its
 ``_async`` twin (the ``run`` fixture). Nothing sleeps for real: the AGB under test gets the fake
-clock's ``sleep`` / ``async_sleep``, which record the wait asked for and move the clock.
+clock's ``sleep`` / ``async_sleep`` (:class:`tests.support.clock.FakeClock`), which record the
+wait asked for and move the clock.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,44 +17,23 @@ import attrs
 import httpx
 
 from agb import AGB, Config
+from agb_api_client import AuthenticatedClient
+from tests.support.clock import FakeClock
 
 KEY = "sk-TEST-secret-4f9c2a7b1e"
+#: A key with the characters URL and header encodings change (``/``, ``+``): a leak in any
+#: encoding of it is still found.
+HOSTILE_KEY = "sk-HOSTILE/key+0123456789abcdef"
 BASE_URL = "https://agb.test.invalid"
 SID = "s-1"
 
 _MISSING: Any = object()
 
 
-class FakeClock:
-    """A monotonic clock that only moves when something sleeps on it."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.start = start
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    @property
-    def elapsed(self) -> float:
-        return self.now - self.start
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0, f"asked to sleep {seconds!r}"
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        assert seconds >= 0, f"asked to sleep {seconds!r}"
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
 @attrs.frozen
 class Seen:
-    """One request, as the fake service received it."""
+    """One request, as the fake service received it (``method``, ``url``, ``headers`` and
+    ``content`` read as on the ``httpx.Request``; ``body`` is the content parsed as JSON)."""
 
     method: str
     path: str
@@ -62,13 +42,17 @@ class Seen:
     headers: httpx.Headers
     at: float
     timeout: dict[str, Any]
+    url: httpx.URL
+    content: bytes
 
     @property
     def target(self) -> str:
         return f"{self.method} {self.path}"
 
 
-Answer = httpx.Response | BaseException | Callable[[Seen], Any]
+#: A raw answer: status, headers and body bytes, streamed exactly as given (no header added).
+RawAnswer = tuple[int, dict[str, str], bytes]
+Answer = httpx.Response | BaseException | RawAnswer | Callable[[Seen], Any]
 
 
 def envelope(
@@ -115,10 +99,19 @@ def fail(
     return httpx.Response(status, json=body, headers=headers)
 
 
-def raw(status: int, content: bytes | str, content_type: str = "application/json", **headers: str):
+def raw(
+    status: int, content: bytes | str, content_type: str = "application/json", **headers: str
+) -> httpx.Response:
     """An answer with exactly this body."""
     data = content.encode() if isinstance(content, str) else content
     return httpx.Response(status, content=data, headers={"content-type": content_type, **headers})
+
+
+def streamed(body: Any, status: int = 200, **headers: str) -> RawAnswer:
+    """A raw answer streamed as given: ``body`` as JSON (bytes as they are), a JSON content-type
+    and ``headers``, nothing else (no content-length)."""
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return status, {"content-type": "application/json", **headers}, content
 
 
 def session_data(status: str, session_id: str = SID, **extra: Any) -> dict[str, Any]:
@@ -142,15 +135,25 @@ NOT_FOUND = fail(400, "InvalidMcpSession.NotFound", "Session not found", request
 class FakeServer:
     """Answers each path from its script and remembers every request, oldest first.
 
-    ``on(path, *answers)`` queues answers for a path; each request takes the first, and the last
-    one repeats. An answer is an ``httpx.Response``, an exception to raise (a transport error),
-    or a callable given the :class:`Seen` request that returns either.
+    ``on(path, *answers)`` queues answers for a path (``"*"``: any path without a script of its
+    own); each request takes the first, and the last one repeats. An answer is an
+    ``httpx.Response``, a :data:`RawAnswer` tuple (streamed as given), an exception to raise (a
+    transport error), or a callable given the :class:`Seen` request that returns one of those.
+    A request to a path without a script gets a 404 error envelope.
     """
 
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
+    def __init__(self, clock: FakeClock | None = None) -> None:
+        self.clock = clock if clock is not None else FakeClock()
         self.scripts: dict[str, list[Answer]] = {}
         self.requests: list[Seen] = []
+
+    @classmethod
+    def of(cls, scripts: dict[str, list[Answer]], clock: FakeClock | None = None) -> FakeServer:
+        """A server with these scripts (``{path: [answer, ...]}``)."""
+        server = cls(clock)
+        for path, answers in scripts.items():
+            server.on(path, *answers)
+        return server
 
     def on(self, path: str, *answers: Answer) -> FakeServer:
         assert answers
@@ -163,17 +166,23 @@ class FakeServer:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         content = request.read()
+        try:
+            body = json.loads(content) if content else None
+        except ValueError:
+            body = content
         seen = Seen(
             method=request.method,
             path=request.url.path,
             query=dict(request.url.params),
-            body=json.loads(content) if content else None,
+            body=body,
             headers=request.headers,
             at=self.clock.now,
             timeout=dict(request.extensions.get("timeout", {})),
+            url=request.url,
+            content=content,
         )
         self.requests.append(seen)
-        script = self.scripts.get(seen.path)
+        script = self.scripts.get(seen.path) or self.scripts.get("*")
         if not script:
             return fail(404, "NotFound", f"no script for {seen.path}")
         answer = script.pop(0) if len(script) > 1 else script[0]
@@ -181,9 +190,31 @@ class FakeServer:
             answer = answer(seen)
         if isinstance(answer, BaseException):
             raise answer
+        if isinstance(answer, tuple):
+            status, headers, raw_body = answer
+            return httpx.Response(status, headers=headers, stream=httpx.ByteStream(raw_body))
         assert isinstance(answer, httpx.Response)
         # A fresh copy, so that a repeated answer can be read again.
         return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+    @staticmethod
+    def answer(status: int = 200, body: Any = None, request_id: str = "req-1") -> httpx.Response:
+        """Any JSON body, with the ``x-request-id`` header the service sends."""
+        return httpx.Response(status, json=body, headers={"x-request-id": request_id})
+
+    def client(
+        self, api_key: str = "sk-test-0123", base_url: str = "https://sdk-api.agb.cloud"
+    ) -> AuthenticatedClient:
+        """A generated client configured as the SDK configures it, talking to this server."""
+        return AuthenticatedClient(
+            base_url=base_url,
+            token=api_key,
+            auth_header_name="authorization",
+            prefix="Bearer",
+            timeout=httpx.Timeout(5),
+            # Not set_httpx_client(): that would drop the auth header.
+            httpx_args={"transport": httpx.MockTransport(self)},
+        )
 
     def to(self, path: str) -> list[Seen]:
         return [seen for seen in self.requests if seen.path == path]
@@ -198,17 +229,23 @@ class FakeServer:
         return self.requests[-1]
 
 
-def make_agb(server: FakeServer, fake_clock: FakeClock, **overrides: Any) -> AGB:
-    """An AGB talking to ``server`` with ``fake_clock``; nothing sleeps for real."""
-    clock = fake_clock
+def make_agb(
+    server: FakeServer,
+    fake_clock: FakeClock | None = None,
+    *,
+    api_key: str = KEY,
+    timeout_ms: int = 30_000,
+    **overrides: Any,
+) -> AGB:
+    """An AGB talking to ``server`` with ``fake_clock`` (the server's clock when not given);
+    nothing sleeps for real. ``overrides`` replace any of the ``AGB(...)`` arguments."""
+    clock = fake_clock if fake_clock is not None else server.clock
     kwargs: dict[str, Any] = {
-        "api_key": KEY,
-        "cfg": Config(endpoint=BASE_URL, timeout_ms=30_000),
+        "api_key": api_key,
+        "cfg": Config(endpoint=BASE_URL, timeout_ms=timeout_ms),
         "transport": httpx.MockTransport(server),
         "async_transport": httpx.MockTransport(server),
-        "clock": clock,
-        "sleep": clock.sleep,
-        "async_sleep": clock.async_sleep,
+        **clock.agb_kwargs(),
         "random": lambda: 0.0,  # no jitter: the exact backoff delays (0.5 s, 1 s...)
     }
     kwargs.update(overrides)

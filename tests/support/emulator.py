@@ -1,6 +1,7 @@
-"""Helpers of the reliability suites: a manual clock driven by the SDK's own sleeps, transports
-that record every exchange, an emulator whose uvicorn bookkeeping the tests can watch, and
-counting the process's open sockets without psutil."""
+"""Real emulators on loopback for the suites that run one: an AGB talking to one over HTTP,
+transports that record every exchange, a shared server emptied for each test, an emulator whose
+uvicorn bookkeeping the tests can watch, and counting the process's open sockets without psutil.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,39 +21,29 @@ import uvicorn
 
 from agb import AGB
 from agb.config import Config
-from agb.emulator import EmulatorConfig, ManualClock, RunningEmulator
+from agb.emulator import EmulatorConfig, RunningEmulator
 from agb.emulator._app import create_app
 from agb.emulator._server import bind_socket, url_for, uvicorn_config
 from agb.session_params import CreateSessionParams
+from tests.support.clock import FakeClock
 
 #: The API key of every test here. It looks like a real secret so that a leak is easy to spot.
 API_KEY = "agb-sk-RELIABILITY-4f9c2a7e1b8d6053-SECRET"
+#: A key the emulators refuse, as secret-looking as the right one.
+WRONG_API_KEY = "agb-sk-WRONG-91d0c3b7e5a24f68-SECRET"
 IMAGE = "agb-code-space-1"
 
 
-def manual_sleeps(clock: ManualClock) -> dict[str, Any]:
-    """``clock``/``sleep``/``async_sleep`` for an AGB: waiting moves the emulator's clock."""
-
-    def sleep(seconds: float) -> None:
-        clock.advance(seconds)
-
-    async def async_sleep(seconds: float) -> None:
-        clock.advance(seconds)
-        await asyncio.sleep(0)
-
-    return {"clock": clock, "sleep": sleep, "async_sleep": async_sleep}
-
-
-def make_agb(
+def emulator_agb(
     server: RunningEmulator,
     *,
-    clock: ManualClock | None = None,
+    clock: FakeClock | None = None,
     api_key: str = API_KEY,
     timeout_ms: int = 10_000,
     **kwargs: Any,
 ) -> AGB:
     """An AGB talking to ``server`` over real HTTP (on ``clock`` when given)."""
-    extra = manual_sleeps(clock) if clock is not None else {}
+    extra = clock.agb_kwargs() if clock is not None else {}
     max_connections = kwargs.pop("max_connections", 100)
     config = Config(server.base_url, timeout_ms, max_connections=max_connections)
     return AGB(api_key, config, **extra, **kwargs)
@@ -155,24 +146,6 @@ class AsyncRecordingTransport(httpx.AsyncBaseTransport, _Recorder):
         await self.inner.aclose()
 
 
-class _ReleasingStream(httpx.AsyncByteStream):
-    def __init__(self, stream: Any, slots: asyncio.Semaphore) -> None:
-        self._stream = stream
-        self._slots: asyncio.Semaphore | None = slots
-
-    async def __aiter__(self) -> Any:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if self._slots is not None:
-                self._slots.release()
-                self._slots = None
-
-
 def create_sessions(server: RunningEmulator, count: int) -> list[str]:
     """Sessions made straight in the emulator's state (no HTTP, so no fault can hit them)."""
     return [
@@ -186,6 +159,28 @@ def create_params() -> CreateSessionParams:
 
 
 # --------------------------------------------------------------------------- servers
+
+
+@contextlib.contextmanager
+def emptied(
+    running: RunningEmulator,
+    *,
+    reset: bool = True,
+    quiet: Callable[[], None] | None = None,
+) -> Iterator[RunningEmulator]:
+    """A shared server for one test: emptied first (``reset``; else only its faults cleared),
+    its faults cleared afterwards, and no request of the test may have reached the catch-all that
+    turns an unexpected exception into a 500 (``internalErrors`` stays 0). ``quiet``, when
+    given, waits until the server finished every request before the counter is read."""
+    if reset:
+        running.emulator.reset()
+    else:
+        running.emulator.faults.clear()
+    yield running
+    running.emulator.faults.clear()
+    if quiet is not None:
+        quiet()
+    assert running.emulator.stats()["internalErrors"] == 0
 
 
 def wait_for(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
@@ -311,6 +306,3 @@ async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
             return False
         await asyncio.sleep(0.01)
     return True
-
-
-AsyncCall = Callable[[], Awaitable[Any]]
