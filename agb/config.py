@@ -44,10 +44,13 @@ class Config:
             HTTP 429 or 5xx on a read) is tried again, with backoff (default 2).
         max_connections: Size of the connection pool, and the most requests one client has in
             flight at once (default 10); more concurrent calls wait their turn in the SDK.
-            httpx's pool slows down as it juggles more connections: pausing and resuming 200
-            sessions at once against a local emulator took 4.1 s with 10, 4.5 s with 20 and
-            9.5 s with 100 (``scripts/bench_sdk.py fanout``). Raise it for a high-latency link
-            with many calls in flight.
+            Keep the default with the SDK's own httpx pool, on slow links too: httpx's pool
+            costs more CPU per request the more connections it holds, so a 50-session
+            pause+resume fan-out took 1.5x its ideal time with 10, 1.9x with 25 and 3.0x with
+            50 at 0 ms round trip, 1.6x / 1.7x / 2.3x at 40 ms, and 2.4x / 1.9x / 2.1x at
+            150 ms (``scripts/bench_conditions.py bounds``, docs/performance.md). A larger
+            bound pays off only with a transport whose cost does not grow with its
+            connections (pass it as ``async_transport``).
         max_response_bytes: The largest answer the client reads, counted after decompression
             (default 10 MiB; the service's answers are a few KiB). A larger one is a failed
             result with a :class:`~agb.exceptions.ResponseTooLargeError` naming the limit, and
