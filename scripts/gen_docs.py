@@ -248,11 +248,31 @@ def constructor(cls: griffe.Class) -> tuple[list[griffe.Parameter], griffe.Objec
     """The constructor's parameters (attrs fields, or the nearest ``__init__``), and their scope."""
     if is_attrs(cls):
         return attrs_fields(cls), cls
-    for klass in [cls, *cls.mro()]:
+    for index, klass in enumerate(chain := [cls, *cls.mro()]):
         init = klass.members.get("__init__")
         if isinstance(init, griffe.Function):
-            return list(init.parameters), klass
+            return _spread(list(init.parameters), chain[index + 1 :]), klass
     return [], cls
+
+
+def _spread(
+    parameters: list[griffe.Parameter], bases: list[griffe.Class]
+) -> list[griffe.Parameter]:
+    """``**fields: Unpack[...]`` shown as the keyword arguments of the base ``__init__`` it
+    passes them on to (those it does not name itself)."""
+    last = parameters[-1] if parameters else None
+    if last is None or last.kind is not griffe.ParameterKind.var_keyword:
+        return parameters
+    if not expr(last.annotation).startswith("Unpack["):
+        return parameters
+    own = {p.name for p in parameters}
+    for klass in bases:
+        init = klass.members.get("__init__")
+        if isinstance(init, griffe.Function):
+            kinds = griffe.ParameterKind
+            inherited = [p for p in init.parameters if p.kind is kinds.keyword_only]
+            return parameters[:-1] + [p for p in inherited if p.name not in own]
+    return parameters
 
 
 # ---------------------------------------------------------------- sections
