@@ -344,11 +344,16 @@ def private_base_attributes(cls: griffe.Class) -> list[Any]:
     return found
 
 
+def is_private(cls: griffe.Class) -> bool:
+    """A class named ``_X``, or any class of a private module (``agb._blocks``)."""
+    return any(part.startswith("_") for part in cls.path.split("."))
+
+
 def public_bases(cls: griffe.Class) -> list[str]:
     """Base names shown on the page: the nearest public ancestors."""
     names: list[str] = []
     for base, resolved in zip(cls.bases, _resolved(cls), strict=True):
-        if resolved is not None and resolved.name.startswith("_"):
+        if resolved is not None and is_private(resolved):
             names += public_bases(resolved)
         else:
             names.append(expr(base))
@@ -382,6 +387,17 @@ def render_property(attribute: griffe.Attribute) -> list[str]:
     return out + render_docstring(attribute)
 
 
+def members(cls: griffe.Class) -> dict[str, griffe.Object | griffe.Alias]:
+    """The class's own members, then those of its private bases (``agb._blocks.SessionBlocks``
+    holds part of ``AGB``), which get no section of their own."""
+    found = dict(cls.members)
+    for base in cls.mro():
+        if is_private(base):
+            for name, member in base.members.items():
+                found.setdefault(name, member)
+    return found
+
+
 def render_class(cls: griffe.Class) -> list[str]:
     out = [f"## {escape(cls.name)}", ""]
     bases = public_bases(cls)
@@ -406,7 +422,7 @@ def render_class(cls: griffe.Class) -> list[str]:
             if isinstance(member, griffe.Attribute) and not name.startswith("_"):
                 out.append(f"- `{name}` = `{expr(member.value)}`")
         out.append("")
-    for name, member in cls.members.items():
+    for name, member in members(cls).items():
         if name.startswith("_") or member.is_alias:
             continue
         if isinstance(member, griffe.Function):
