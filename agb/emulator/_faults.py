@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from agb.emulator._fault_kinds import FAULT_KINDS, KINDS, RANDOM_FAULT_KINDS, FaultKind
+from agb.emulator._fault_base import FaultKind
+from agb.emulator._fault_kinds import FAULT_KINDS, KINDS, RANDOM_FAULT_KINDS
 from agb.emulator._operations import API_PATHS
 
 __all__ = ["FAULT_KINDS", "RANDOM_FAULT_KINDS", "Fault", "FaultScript"]
