@@ -9,20 +9,13 @@ from typing import Any, Final, TypeVar
 
 from attrs import frozen
 
+from agb import _waits
 from agb import exceptions as exc
 from agb._effects import NOW, Call, Plan
 from agb._envelope import Reply
 from agb._reading import failed, with_error
 from agb._retry import RetryPolicy, ambiguous, reason, request
-from agb._waits import (
-    KNOWN_STATUSES,
-    MAX_RESENDS,
-    Waited,
-    cannot_come,
-    canonical,
-    is_gone,
-    wait_for_status,
-)
+from agb._waits import MAX_RESENDS, Waited, canonical, wait_for_status
 from agb.model.response import ApiResponse
 
 __all__ = ["MOVING_TO", "Changed", "change_status", "wait_failure"]
@@ -100,18 +93,18 @@ def change_status(
         reconciled = True
         probe = yield from wait(probe=True)
         seen = probe.status
-        if probe.reached or is_gone(probe.reply):
+        if probe.reached or _waits.is_gone(probe.reply):
             note(f"; status read after it: {seen}", reply)
             return Changed(probe.reply if probe.reached else reply, probe, reconciled, sends)
         if probe.timed_out or not probe.reply.ok:
             # The status could not be read in time: the result is the lost answer's failure.
             note(f"; its status could not be read: {reason(probe.reply)}", reply)
             return Changed(reply, None, reconciled, sends)
-        if seen not in KNOWN_STATUSES or seen in _moving(target, deleting):
+        if seen not in _waits.KNOWN_STATUSES or seen in _moving(target, deleting):
             note(f", but the session is {seen}: the change is under way", reply)
             waited = yield from wait()
             return Changed(waited.reply if waited.reached else reply, waited, reconciled, sends)
-        if not deleting and cannot_come(seen, target):
+        if not deleting and _waits.cannot_come(seen, target):
             return Changed(reply, probe, reconciled, sends)
         if sends > MAX_RESENDS:
             note(f" again and the session is still {seen}; giving up", reply)

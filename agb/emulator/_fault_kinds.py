@@ -211,37 +211,46 @@ class ExtraFields(FaultKind):
         _add_unknown_fields(body)
 
 
-class CreateFail(FaultKind):
-    """createSession answers ``success: true`` with ``data.success: false`` and ``errMsg``."""
+class _FailedInside(FaultKind):
+    """``success: true`` with a ``data`` that says the operation failed (``errMsg``: the
+    fault's ``message``, else :attr:`default_message`)."""
 
-    name = "create_fail"
     params = {"message": text}
-    paths = frozenset({"/mcp/createSession"})
     applied = False
+    default_message: ClassVar[str]
+
+    def data(self, message: str) -> dict[str, Any]:
+        """The ``data`` of the answer."""
+        raise NotImplementedError
 
     async def answer(
         self, fault: Fault, exchange: Exchange, context: AnswerContext
     ) -> Response | None:
-        message = fault.params.get("message", "Emulated failure: no capacity to create the session")
-        data = {"sessionId": "", "success": False, "errMsg": message}
+        data = self.data(fault.params.get("message", self.default_message))
         return render(exchange, 200, ok_body(exchange.request_id, data))
 
 
-class ResourceError(FaultKind):
+class CreateFail(_FailedInside):
+    """createSession answers ``success: true`` with ``data.success: false`` and ``errMsg``."""
+
+    name = "create_fail"
+    paths = frozenset({"/mcp/createSession"})
+    default_message = "Emulated failure: no capacity to create the session"
+
+    def data(self, message: str) -> dict[str, Any]:
+        return {"sessionId": "", "success": False, "errMsg": message}
+
+
+class ResourceError(_FailedInside):
     """getMcpResource answers ``success: true`` with ``data.isError: true`` and ``errMsg``, as
     some service versions report a resource that cannot be read."""
 
     name = "resource_error"
-    params = {"message": text}
     paths = frozenset({"/mcp/getMcpResource"})
-    applied = False
+    default_message = "Emulated failure: the resource is not ready"
 
-    async def answer(
-        self, fault: Fault, exchange: Exchange, context: AnswerContext
-    ) -> Response | None:
-        message = fault.params.get("message", "Emulated failure: the resource is not ready")
-        data = {"isError": True, "errMsg": message}
-        return render(exchange, 200, ok_body(exchange.request_id, data))
+    def data(self, message: str) -> dict[str, Any]:
+        return {"isError": True, "errMsg": message}
 
 
 class HttpStatus(FaultKind):
