@@ -1,5 +1,6 @@
-"""What :class:`~agb.AGB` does around sessions: a session for the length of a block, every
-session across pages, and the shortcuts that hand a :class:`~agb.Session` its own call."""
+"""What :class:`~agb.AGB` does around sessions: a session for the length of a block, the
+list of sessions by page or all at once, and the shortcuts that hand a :class:`~agb.Session`
+its own call."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from agb.session_params import CreateSessionParams
 
 if TYPE_CHECKING:
     from agb import _plans
+    from agb._effects import Plan
     from agb._runner import Runner
     from agb.client import OnExit
 
@@ -44,7 +46,7 @@ _ON_EXIT = ("delete", "pause", "keep")
 
 
 class SessionBlocks:
-    """The part of :class:`~agb.AGB` that works with whole sessions: blocks, pages, shortcuts."""
+    """The part of :class:`~agb.AGB` that works with whole sessions: blocks, lists, shortcuts."""
 
     _runner: Runner
 
@@ -123,6 +125,51 @@ class SessionBlocks:
 
     # ------------------------------------------------------------------ paging
 
+    def list(
+        self,
+        labels: Mapping[str, str] | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        *,
+        next_token: str | None = None,
+    ) -> SessionListResult:
+        """List sessions, optionally only those carrying all of ``labels``.
+
+        Args:
+            labels: Labels every listed session must have (default: no filter).
+            page: Page number, from 1 (default 1). Reaching page N costs N requests; to walk
+                all pages, pass the previous result's ``next_token`` instead.
+            limit: Sessions per page (default 10).
+            next_token: Start from this token (from a previous result). Give ``page`` or
+                ``next_token``, not both: the pair is refused (see Returns).
+
+        Returns:
+            SessionListResult: ``session_ids``, ``sessions`` (with status), ``next_token``
+            (``""`` on the last page), ``max_results`` and ``total_count``. An answer with no
+            ``data`` (or ``null``) is an empty page; ``data`` that is not a list of sessions
+            gives ``success=False`` with a ``MalformedResponseError``. Bad arguments (labels
+            that are not a string map, ``page`` or ``limit`` < 1, both ``page`` and
+            ``next_token``) give a failed result with ``code == "InvalidParameter"``, and no
+            request is sent.
+        """
+        return self._runner.run(self._list(labels, page, limit, next_token))
+
+    async def list_async(
+        self,
+        labels: Mapping[str, str] | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        *,
+        next_token: str | None = None,
+    ) -> SessionListResult:
+        """Async twin of :meth:`list`."""
+        return await self._runner.run_async(self._list(labels, page, limit, next_token))
+
+    def _list(
+        self, labels: object, page: object, limit: object, next_token: object
+    ) -> Plan[SessionListResult]:
+        return _plans.list(self._runner.policy, labels, page, limit, next_token)
+
     def iter_sessions(
         self, labels: Mapping[str, str] | None = None, page_size: int | None = None
     ) -> Iterator[SessionSummary]:
@@ -147,8 +194,7 @@ class SessionBlocks:
         seen: set[str] = set()
         token: str | None = None
         while token != "":
-            plan = _plans.list(self._runner.policy, labels, None, page_size, token or None)
-            result = self._runner.run(plan)
+            result = self._runner.run(self._list(labels, None, page_size, token or None))
             token = _next_token(result, seen)
             yield from result.sessions
 
@@ -159,7 +205,7 @@ class SessionBlocks:
         seen: set[str] = set()
         token: str | None = None
         while token != "":
-            plan = _plans.list(self._runner.policy, labels, None, page_size, token or None)
+            plan = self._list(labels, None, page_size, token or None)
             result = await self._runner.run_async(plan)
             token = _next_token(result, seen)
             for summary in result.sessions:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random as _random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
@@ -22,7 +22,7 @@ from agb._runner import Runner
 from agb._sender import HTTPSender
 from agb.config import Config, load_config
 from agb.exceptions import ConfigurationError
-from agb.model.response import GetSessionResult, SessionListResult, SessionResult
+from agb.model.response import GetSessionResult, SessionResult
 from agb.session import session_from_record
 from agb.session_params import CreateSessionParams
 
@@ -282,48 +282,3 @@ class AGB(WithOptions, SessionBlocks):
     async def get_session_async(self, session_id: str) -> GetSessionResult:
         """Async twin of :meth:`get_session`."""
         return await self._runner.run_async(_plans.get_session(self._runner.policy, session_id))
-
-    def list(
-        self,
-        labels: Mapping[str, str] | None = None,
-        page: int | None = None,
-        limit: int | None = None,
-        *,
-        next_token: str | None = None,
-    ) -> SessionListResult:
-        """List sessions, optionally only those carrying all of ``labels``.
-
-        Args:
-            labels: Labels every listed session must have (default: no filter).
-            page: Page number, from 1 (default 1). Reaching page N costs N requests; to walk
-                all pages, pass the previous result's ``next_token`` instead.
-            limit: Sessions per page (default 10).
-            next_token: Start from this token (from a previous result). Give ``page`` or
-                ``next_token``, not both: the pair is refused (see Returns).
-
-        Returns:
-            SessionListResult: ``session_ids``, ``sessions`` (with status), ``next_token``
-            (``""`` on the last page), ``max_results`` and ``total_count``. An answer with no
-            ``data`` (or ``null``) is an empty page; ``data`` that is not a list of sessions
-            gives ``success=False`` with a ``MalformedResponseError``. Bad arguments (labels
-            that are not a string map, ``page`` or ``limit`` < 1, both ``page`` and
-            ``next_token``) give a failed result with ``code == "InvalidParameter"``, and no
-            request is sent.
-        """
-        return self._runner.run(self._list(labels, page, limit, next_token))
-
-    async def list_async(
-        self,
-        labels: Mapping[str, str] | None = None,
-        page: int | None = None,
-        limit: int | None = None,
-        *,
-        next_token: str | None = None,
-    ) -> SessionListResult:
-        """Async twin of :meth:`list`."""
-        return await self._runner.run_async(self._list(labels, page, limit, next_token))
-
-    def _list(
-        self, labels: object, page: object, limit: object, next_token: object
-    ) -> Plan[SessionListResult]:
-        return _plans.list(self._runner.policy, labels, page, limit, next_token)

@@ -42,13 +42,7 @@ class Fault:
 
     def to_dict(self) -> dict[str, Any]:
         """The fault as JSON-ready data (as the admin API shows it)."""
-        return {
-            "kind": self.kind,
-            "path": self.path,
-            "times": self.times,
-            "skip": self.skip,
-            "params": dict(self.params),
-        }
+        return {**attrs.asdict(self, recurse=False), "params": dict(self.params)}
 
 
 class FaultScript:
