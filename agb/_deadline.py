@@ -105,10 +105,7 @@ def _make_deadline_classes() -> tuple[type[Any], type[Any]]:
             self.inner.close()
 
         def start_tls(
-            self,
-            ssl_context: Any,
-            server_hostname: str | None = None,
-            timeout: float | None = None,
+            self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
         ) -> httpcore.NetworkStream:
             left = _left(timeout, "connect")
             return Stream(self.inner.start_tls(ssl_context, server_hostname, left))
@@ -132,10 +129,7 @@ def _make_deadline_classes() -> tuple[type[Any], type[Any]]:
             await self.inner.aclose()
 
         async def start_tls(
-            self,
-            ssl_context: Any,
-            server_hostname: str | None = None,
-            timeout: float | None = None,
+            self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
         ) -> httpcore.AsyncNetworkStream:
             left = _left(timeout, "connect")
             return AsyncStream(await self.inner.start_tls(ssl_context, server_hostname, left))
@@ -153,16 +147,9 @@ class _DeadlineBackend:
         self.inner = inner
         self.stream, _ = _make_deadline_classes()
 
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> Any:
-        left = _left(timeout, "connect")
-        return self.stream(self.inner.connect_tcp(host, port, left, local_address, socket_options))
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, **more: Any) -> Any:
+        # more: local_address, socket_options (httpcore passes every argument by name)
+        return self.stream(self.inner.connect_tcp(host, port, _left(timeout, "connect"), **more))
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -182,17 +169,10 @@ class _AsyncDeadlineBackend:
         _, self.stream = _make_deadline_classes()
 
     async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
+        self, host: str, port: int, timeout: float | None = None, **more: Any
     ) -> Any:
         left = _left(timeout, "connect")
-        return self.stream(
-            await self.inner.connect_tcp(host, port, left, local_address, socket_options)
-        )
+        return self.stream(await self.inner.connect_tcp(host, port, left, **more))
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None

@@ -299,14 +299,7 @@ def read_answer(
             request_id,
             code,
         )
-    return Reply(
-        operation,
-        request_id=request_id,
-        http_status=status,
-        code=code,
-        message=message,
-        model=model,
-    )
+    return Reply(operation, request_id, status, code, message, model)
 
 
 def _header(headers: httpx.Headers, name: str) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, TypedDict, Unpack
 
 __all__ = [
     "AGBError",
@@ -46,6 +46,19 @@ __all__ = [
     "SessionError",
     "WaitTimeoutError",
 ]
+
+
+class _Answer(TypedDict, total=False):
+    """What the service's answer tells of every error (see :class:`AGBError`)."""
+
+    request_id: str
+    http_status_code: int | None
+
+
+class _Fields(_Answer, total=False):
+    """The keyword attributes every error takes (see :class:`AGBError`)."""
+
+    code: str
 
 
 class AGBError(Exception):
@@ -259,17 +272,9 @@ class RateLimitError(APIError):
     """
 
     def __init__(
-        self,
-        message: str = "",
-        *,
-        request_id: str = "",
-        code: str = "",
-        http_status_code: int | None = None,
-        retry_after: float | None = None,
+        self, message: str = "", *, retry_after: float | None = None, **fields: Unpack[_Fields]
     ) -> None:
-        super().__init__(
-            message, request_id=request_id, code=code, http_status_code=http_status_code
-        )
+        super().__init__(message, **fields)
         self.retry_after = retry_after
 
 
@@ -296,18 +301,8 @@ class WaitTimeoutError(SessionError):
         status: The last status seen before the time ran out, or ``""``.
     """
 
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        request_id: str = "",
-        code: str = "",
-        http_status_code: int | None = None,
-        status: str = "",
-    ) -> None:
-        super().__init__(
-            message, request_id=request_id, code=code, http_status_code=http_status_code
-        )
+    def __init__(self, message: str = "", *, status: str = "", **fields: Unpack[_Fields]) -> None:
+        super().__init__(message, **fields)
         self.status = status
 
 
@@ -320,18 +315,8 @@ class RedirectError(APIError):
         location: The ``Location`` the answer pointed to (``""`` when it gave none).
     """
 
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        request_id: str = "",
-        code: str = "",
-        http_status_code: int | None = None,
-        location: str = "",
-    ) -> None:
-        super().__init__(
-            message, request_id=request_id, code=code, http_status_code=http_status_code
-        )
+    def __init__(self, message: str = "", *, location: str = "", **fields: Unpack[_Fields]) -> None:
+        super().__init__(message, **fields)
         self.location = location
 
 
@@ -344,18 +329,8 @@ class ResponseTooLargeError(APIError):
         limit: The limit in bytes.
     """
 
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        request_id: str = "",
-        code: str = "",
-        http_status_code: int | None = None,
-        limit: int = 0,
-    ) -> None:
-        super().__init__(
-            message, request_id=request_id, code=code, http_status_code=http_status_code
-        )
+    def __init__(self, message: str = "", *, limit: int = 0, **fields: Unpack[_Fields]) -> None:
+        super().__init__(message, **fields)
         self.limit = limit
 
 
@@ -372,14 +347,11 @@ class UnsendableRequestError(BadRequestError):
         self,
         message: str = "",
         *,
-        request_id: str = "",
-        code: str = "InvalidParameter",
-        http_status_code: int | None = None,
         argument: str = "",
+        code: str = "InvalidParameter",
+        **fields: Unpack[_Answer],
     ) -> None:
-        super().__init__(
-            message, request_id=request_id, code=code, http_status_code=http_status_code
-        )
+        super().__init__(message, code=code, **fields)
         self.argument = argument
 
 

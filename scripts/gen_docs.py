@@ -248,11 +248,31 @@ def constructor(cls: griffe.Class) -> tuple[list[griffe.Parameter], griffe.Objec
     """The constructor's parameters (attrs fields, or the nearest ``__init__``), and their scope."""
     if is_attrs(cls):
         return attrs_fields(cls), cls
-    for klass in [cls, *cls.mro()]:
+    for index, klass in enumerate(chain := [cls, *cls.mro()]):
         init = klass.members.get("__init__")
         if isinstance(init, griffe.Function):
-            return list(init.parameters), klass
+            return _spread(list(init.parameters), chain[index + 1 :]), klass
     return [], cls
+
+
+def _spread(
+    parameters: list[griffe.Parameter], bases: list[griffe.Class]
+) -> list[griffe.Parameter]:
+    """``**fields: Unpack[...]`` shown as the keyword arguments of the base ``__init__`` it
+    passes them on to (those it does not name itself)."""
+    last = parameters[-1] if parameters else None
+    if last is None or last.kind is not griffe.ParameterKind.var_keyword:
+        return parameters
+    if not expr(last.annotation).startswith("Unpack["):
+        return parameters
+    own = {p.name for p in parameters}
+    for klass in bases:
+        init = klass.members.get("__init__")
+        if isinstance(init, griffe.Function):
+            kinds = griffe.ParameterKind
+            inherited = [p for p in init.parameters if p.kind is kinds.keyword_only]
+            return parameters[:-1] + [p for p in inherited if p.name not in own]
+    return parameters
 
 
 # ---------------------------------------------------------------- sections
@@ -324,11 +344,16 @@ def private_base_attributes(cls: griffe.Class) -> list[Any]:
     return found
 
 
+def is_private(cls: griffe.Class) -> bool:
+    """A class named ``_X``, or any class of a private module (``agb._blocks``)."""
+    return any(part.startswith("_") for part in cls.path.split("."))
+
+
 def public_bases(cls: griffe.Class) -> list[str]:
     """Base names shown on the page: the nearest public ancestors."""
     names: list[str] = []
     for base, resolved in zip(cls.bases, _resolved(cls), strict=True):
-        if resolved is not None and resolved.name.startswith("_"):
+        if resolved is not None and is_private(resolved):
             names += public_bases(resolved)
         else:
             names.append(expr(base))
@@ -362,6 +387,17 @@ def render_property(attribute: griffe.Attribute) -> list[str]:
     return out + render_docstring(attribute)
 
 
+def members(cls: griffe.Class) -> dict[str, griffe.Object | griffe.Alias]:
+    """The class's own members, then those of its private bases (``agb._blocks.SessionBlocks``
+    holds part of ``AGB``), which get no section of their own."""
+    found = dict(cls.members)
+    for base in cls.mro():
+        if is_private(base):
+            for name, member in base.members.items():
+                found.setdefault(name, member)
+    return found
+
+
 def render_class(cls: griffe.Class) -> list[str]:
     out = [f"## {escape(cls.name)}", ""]
     bases = public_bases(cls)
@@ -386,7 +422,7 @@ def render_class(cls: griffe.Class) -> list[str]:
             if isinstance(member, griffe.Attribute) and not name.startswith("_"):
                 out.append(f"- `{name}` = `{expr(member.value)}`")
         out.append("")
-    for name, member in cls.members.items():
+    for name, member in members(cls).items():
         if name.startswith("_") or member.is_alias:
             continue
         if isinstance(member, griffe.Function):

@@ -2,7 +2,7 @@
 plain wait ``wait_for``.
 
 A change request whose answer is lost is reconciled, never resent blindly: see
-:func:`agb._waits.change_status`.
+:func:`agb._reconcile.change_status`.
 """
 
 from __future__ import annotations
@@ -15,15 +15,9 @@ from attrs import frozen
 
 from agb._effects import NOW, Call, Plan
 from agb._reading import failed, succeeded
+from agb._reconcile import Changed, change_status, wait_failure
 from agb._retry import RetryPolicy, request
-from agb._waits import (
-    Changed,
-    change_status,
-    session_body,
-    wait_context_tasks,
-    wait_failure,
-    wait_for_status,
-)
+from agb._waits import session_body, wait_context_tasks, wait_for_status
 from agb.model.response import (
     ContextTaskResult,
     DeleteResult,

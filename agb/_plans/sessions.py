@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any, Final
+from typing import Any, Final, TypedDict, Unpack
 
 import attrs
 from attrs import frozen
@@ -82,12 +82,29 @@ class SessionRecord:
     session_id: str
     resource_url: str = ""
     image_id: str = ""
+    context_syncs: tuple[ContextSync, ...] = ()
     app_instance_id: str = ""
     resource_id: str = ""
     link_url: str = ""
     ws_url: str = ""
     token: str = ""
-    context_syncs: tuple[ContextSync, ...] = ()
+
+
+class _Links(TypedDict, total=False):
+    link_url: str
+    ws_url: str
+    token: str
+
+
+def _record(data: GetSessionData, **links: Unpack[_Links]) -> SessionRecord:
+    """The record of a session ``get_session`` found (with the ``links`` it was given)."""
+    return SessionRecord(
+        session_id=data.session_id,
+        resource_url=data.resource_url,
+        app_instance_id=data.app_instance_id,
+        resource_id=data.resource_id,
+        **links,
+    )
 
 
 @frozen
@@ -173,13 +190,7 @@ def _find_created(
     data = found.data
     if not found.success or data is None:
         return listed, SessionRecord(session_id=ids[0])
-    record = SessionRecord(
-        session_id=data.session_id,
-        resource_url=data.resource_url,
-        app_instance_id=data.app_instance_id,
-        resource_id=data.resource_id,
-    )
-    return listed, record
+    return listed, _record(data)
 
 
 def _send_create(
@@ -340,13 +351,5 @@ def get(policy: RetryPolicy, session_id: str) -> Plan[Found]:
         )
         return Found(result)
     data = found.data
-    record = SessionRecord(
-        session_id=data.session_id,
-        resource_url=data.resource_url,
-        app_instance_id=data.app_instance_id,
-        resource_id=data.resource_id,
-        link_url=data.link_url,
-        ws_url=data.ws_url,
-        token=data.token,
-    )
-    return Found(SessionResult(success=True, **fields), record)
+    links = _Links(link_url=data.link_url, ws_url=data.ws_url, token=data.token)
+    return Found(SessionResult(success=True, **fields), _record(data, **links))

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import http
 import math
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-import attrs
 from starlette.responses import Response
-from starlette.types import Send
 
 from agb.emulator._errors import ApiError
+from agb.emulator._fault_base import AnswerContext, FaultKind, number, status_from, text
 from agb.emulator._wire import (
     JSON_TYPE,
     DroppedConnection,
@@ -30,116 +29,6 @@ from agb.emulator._wire import (
 
 if TYPE_CHECKING:
     from agb.emulator._faults import Fault
-
-_Check = Callable[[str, str, Any], Any]
-
-
-#: The longest delay or ``Retry-After`` a fault may ask for: more than a day is a mistake.
-MAX_FAULT_SECONDS: Final = 86_400
-
-
-def _number(kind: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"fault {kind!r}: {name} must be a number, got {value!r}")
-    # Compared before any conversion: a JSON integer may be too large for a float.
-    if not 0 <= value <= MAX_FAULT_SECONDS:  # also NaN and the infinities
-        raise ValueError(
-            f"fault {kind!r}: {name} must be between 0 and {MAX_FAULT_SECONDS}, got {value!r}"
-        )
-    return float(value)
-
-
-def _text(kind: str, name: str, value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"fault {kind!r}: {name} must be a non-empty string, got {value!r}")
-    return value
-
-
-#: Statuses whose answers cannot carry a body (RFC 9110): a fault that sends one with a body
-#: would corrupt the connection.
-_NO_BODY_STATUSES: Final = frozenset({204, 205, 304})
-
-
-def _status_from(low: int) -> _Check:
-    def check(kind: str, name: str, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 599:
-            raise ValueError(f"fault {kind!r}: {name} must be an integer {low}..599, got {value!r}")
-        if value in _NO_BODY_STATUSES:
-            raise ValueError(
-                f"fault {kind!r}: {name} {value} cannot carry a body; "
-                f"use {low}..599 except {', '.join(map(str, sorted(_NO_BODY_STATUSES)))}"
-            )
-        return value
-
-    return check
-
-
-@attrs.frozen
-class AnswerContext:
-    """What a fault may use to answer before the operation runs.
-
-    Attributes:
-        retry_after_seconds: The configuration's default ``Retry-After``.
-        sleep: The emulator's asynchronous sleep.
-        send: The ASGI ``send`` of the request (a ``drop`` writes part of an answer itself).
-    """
-
-    retry_after_seconds: int
-    sleep: Callable[[float], Awaitable[None]]
-    send: Send
-
-
-class FaultKind:
-    """One kind of fault. Subclasses set the class attributes and override the hooks they need.
-
-    Attributes:
-        name: The kind's name (``faults.add(name, ...)``).
-        params: Parameter name -> check (returns the value to keep, raises ``ValueError``).
-        required: Parameters that must be given.
-        needs: What a required parameter is, for the error when it is missing.
-        paths: The only paths it applies to (``None``: any); with ``path=None`` it waits for one.
-        applied: Whether the operation still runs (the request changes the emulator).
-        random_params: Its parameters when ``fault_rate`` draws it; ``None``: never drawn.
-    """
-
-    name: ClassVar[str]
-    params: ClassVar[Mapping[str, _Check]] = {}
-    required: ClassVar[frozenset[str]] = frozenset()
-    needs: ClassVar[str] = ""
-    paths: ClassVar[frozenset[str] | None] = None
-    applied: ClassVar[bool]
-    random_params: ClassVar[Mapping[str, Any] | None] = None
-
-    def check(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The checked parameters; ``ValueError`` names an unknown, bad or missing one."""
-        unknown = set(params) - set(self.params)
-        if unknown:
-            allowed = ", ".join(sorted(self.params)) or "none"
-            raise ValueError(
-                f"fault {self.name!r} has no parameter {sorted(unknown)} (allowed: {allowed})"
-            )
-        checked = {name: self.params[name](self.name, name, v) for name, v in params.items()}
-        missing = sorted(self.required - set(checked))
-        if missing:
-            raise ValueError(f"fault {self.name!r} needs the parameter {missing[0]} ({self.needs})")
-        return checked
-
-    async def answer(
-        self, fault: Fault, exchange: Exchange, context: AnswerContext
-    ) -> Response | None:
-        """The answer given instead of running the operation; ``None``: run it."""
-        return None
-
-    def arguments(self, fault: Fault, operation_id: str) -> Mapping[str, Any]:
-        """Extra keyword arguments of the operation's call into the emulator state."""
-        return {}
-
-    def shape(self, fault: Fault, operation_id: str, body: dict[str, Any]) -> None:
-        """Change the envelope of the answer in place."""
-
-    def encode(self, fault: Fault, raw: bytes) -> bytes:
-        """The bytes sent for the answer's JSON text."""
-        return raw
 
 
 def _html_page(status: int) -> bytes:
@@ -165,44 +54,49 @@ def _add_unknown_fields(value: Any) -> None:
             _add_unknown_fields(item)
 
 
-class Unavailable(FaultKind):
+class _Refused(FaultKind):
+    """An error answer instead of the operation, with ``Retry-After`` when there are
+    ``seconds`` (the kind's :meth:`default_seconds` when the fault gives none)."""
+
+    params = {"seconds": number}
+    applied = False
+    random_params: ClassVar[Mapping[str, Any] | None] = {}
+    error: ClassVar[tuple[int, str, str]]
+
+    def default_seconds(self, context: AnswerContext) -> float | None:
+        """The ``Retry-After`` of a fault that gives no ``seconds`` (``None``: no header)."""
+        return None
+
+    async def answer(
+        self, fault: Fault, exchange: Exchange, context: AnswerContext
+    ) -> Response | None:
+        seconds = fault.params.get("seconds", self.default_seconds(context))
+        headers = None if seconds is None else {"Retry-After": str(math.ceil(seconds))}
+        return error_response(exchange, ApiError(*self.error), headers)
+
+
+class Unavailable(_Refused):
     """503 ``ServiceUnavailable``; ``seconds`` adds ``Retry-After``."""
 
     name = "unavailable"
-    params = {"seconds": _number}
-    applied = False
-    random_params: ClassVar[Mapping[str, Any] | None] = {}
-
-    async def answer(
-        self, fault: Fault, exchange: Exchange, context: AnswerContext
-    ) -> Response | None:
-        err = ApiError(503, "ServiceUnavailable", "The service is temporarily unavailable")
-        seconds = fault.params.get("seconds")
-        headers = None if seconds is None else {"Retry-After": str(math.ceil(seconds))}
-        return error_response(exchange, err, headers)
+    error = (503, "ServiceUnavailable", "The service is temporarily unavailable")
 
 
-class RateLimited(FaultKind):
+class RateLimited(_Refused):
     """429 ``Throttling`` with ``Retry-After`` = ``seconds`` (default from the config)."""
 
     name = "rate_limited"
-    params = {"seconds": _number}
-    applied = False
-    random_params: ClassVar[Mapping[str, Any] | None] = {}
+    error = (429, "Throttling", "Request was denied due to request throttling")
 
-    async def answer(
-        self, fault: Fault, exchange: Exchange, context: AnswerContext
-    ) -> Response | None:
-        seconds = fault.params.get("seconds", context.retry_after_seconds)
-        err = ApiError(429, "Throttling", "Request was denied due to request throttling")
-        return error_response(exchange, err, {"Retry-After": str(math.ceil(seconds))})
+    def default_seconds(self, context: AnswerContext) -> float | None:
+        return context.retry_after_seconds
 
 
 class Html(FaultKind):
     """An nginx-style HTML error page with status ``status`` (200-599 but 204/205/304; 502)."""
 
     name = "html"
-    params = {"status": _status_from(200)}
+    params = {"status": status_from(200)}
     applied = False
     random_params: ClassVar[Mapping[str, Any] | None] = {"status": 500}
 
@@ -242,7 +136,7 @@ class Slow(FaultKind):
     """Waits ``seconds`` (default 0.2) of real time, then answers normally."""
 
     name = "slow"
-    params = {"seconds": _number}
+    params = {"seconds": number}
     applied = True
     random_params: ClassVar[Mapping[str, Any] | None] = {"seconds": 0.2}
 
@@ -290,7 +184,7 @@ class Status(FaultKind):
     """getSession, getSessionInfo and ListSession report ``value`` as the status."""
 
     name = "status"
-    params = {"value": _text}
+    params = {"value": text}
     required = frozenset({"value"})
     needs = "the status to report"
     paths = frozenset({"/mcp/getSession", "/mcp/getSessionInfo", "/sdk/ListSession"})
@@ -317,44 +211,53 @@ class ExtraFields(FaultKind):
         _add_unknown_fields(body)
 
 
-class CreateFail(FaultKind):
-    """createSession answers ``success: true`` with ``data.success: false`` and ``errMsg``."""
+class _FailedInside(FaultKind):
+    """``success: true`` with a ``data`` that says the operation failed (``errMsg``: the
+    fault's ``message``, else :attr:`default_message`)."""
 
-    name = "create_fail"
-    params = {"message": _text}
-    paths = frozenset({"/mcp/createSession"})
+    params = {"message": text}
     applied = False
+    default_message: ClassVar[str]
+
+    def data(self, message: str) -> dict[str, Any]:
+        """The ``data`` of the answer."""
+        raise NotImplementedError  # pragma: no cover - every kind of this base says its data
 
     async def answer(
         self, fault: Fault, exchange: Exchange, context: AnswerContext
     ) -> Response | None:
-        message = fault.params.get("message", "Emulated failure: no capacity to create the session")
-        data = {"sessionId": "", "success": False, "errMsg": message}
+        data = self.data(fault.params.get("message", self.default_message))
         return render(exchange, 200, ok_body(exchange.request_id, data))
 
 
-class ResourceError(FaultKind):
+class CreateFail(_FailedInside):
+    """createSession answers ``success: true`` with ``data.success: false`` and ``errMsg``."""
+
+    name = "create_fail"
+    paths = frozenset({"/mcp/createSession"})
+    default_message = "Emulated failure: no capacity to create the session"
+
+    def data(self, message: str) -> dict[str, Any]:
+        return {"sessionId": "", "success": False, "errMsg": message}
+
+
+class ResourceError(_FailedInside):
     """getMcpResource answers ``success: true`` with ``data.isError: true`` and ``errMsg``, as
     some service versions report a resource that cannot be read."""
 
     name = "resource_error"
-    params = {"message": _text}
     paths = frozenset({"/mcp/getMcpResource"})
-    applied = False
+    default_message = "Emulated failure: the resource is not ready"
 
-    async def answer(
-        self, fault: Fault, exchange: Exchange, context: AnswerContext
-    ) -> Response | None:
-        message = fault.params.get("message", "Emulated failure: the resource is not ready")
-        data = {"isError": True, "errMsg": message}
-        return render(exchange, 200, ok_body(exchange.request_id, data))
+    def data(self, message: str) -> dict[str, Any]:
+        return {"isError": True, "errMsg": message}
 
 
 class HttpStatus(FaultKind):
     """HTTP ``status`` (200-599) with an error envelope of ``code`` and ``message``."""
 
     name = "http_status"
-    params = {"status": _status_from(200), "code": _text, "message": _text}
+    params = {"status": status_from(200), "code": text, "message": text}
     required = frozenset({"status"})
     needs = "an HTTP status"
     applied = False
@@ -372,7 +275,7 @@ class ContextSyncFail(FaultKind):
     """The SyncContext's tasks end ``Failed`` with ``errorMessage`` ``message``."""
 
     name = "context_sync_fail"
-    params = {"message": _text}
+    params = {"message": text}
     paths = frozenset({"/sdk/SyncContext"})
     applied = True
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from agb.emulator._fault_kinds import FAULT_KINDS, KINDS, RANDOM_FAULT_KINDS, FaultKind
+from agb.emulator._fault_base import FaultKind
+from agb.emulator._fault_kinds import FAULT_KINDS, KINDS, RANDOM_FAULT_KINDS
 from agb.emulator._operations import API_PATHS
 
 __all__ = ["FAULT_KINDS", "RANDOM_FAULT_KINDS", "Fault", "FaultScript"]
@@ -41,13 +42,7 @@ class Fault:
 
     def to_dict(self) -> dict[str, Any]:
         """The fault as JSON-ready data (as the admin API shows it)."""
-        return {
-            "kind": self.kind,
-            "path": self.path,
-            "times": self.times,
-            "skip": self.skip,
-            "params": dict(self.params),
-        }
+        return {**attrs.asdict(self, recurse=False), "params": dict(self.params)}
 
 
 class FaultScript:

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agb.emulator._admin import is_admin
 from agb.emulator._errors import ApiError
-from agb.emulator._fault_kinds import AnswerContext
+from agb.emulator._fault_base import AnswerContext
 from agb.emulator._state import Emulator
 from agb.emulator._wire import EXCHANGE_KEY, DroppedConnection, Exchange, error_response, short
 

@@ -216,37 +216,32 @@ class Emulator:
 
     def pause(self, session_id: str) -> str:
         """Start pausing; idempotent on a PAUSING/PAUSED session. Returns the message."""
-        with self._lock:
-            now = self._begin()
-            s = self._store.find(session_id, now, _GONE_ASYNC)
-            phase = self._store.phase(s, now)
-            if phase == RUNNING:
-                s.op, s.op_at = "pause", now
-                return "Session pause initiated successfully"
-            if phase in (PAUSING, PAUSED):
-                return f"Session is already paused ({phase})"
-            raise ApiError(
-                400,
-                "InvalidSessionStatus",
-                f"Cannot pause a session in status {phase}; it must be RUNNING",
-            )
+        return self._start(session_id, "pause", RUNNING, (PAUSING, PAUSED), "paused")
 
     def resume(self, session_id: str) -> str:
         """Start resuming; idempotent on a RESUMING/RUNNING session. Returns the message."""
+        return self._start(session_id, "resume", PAUSED, (RESUMING, RUNNING), "running")
+
+    def _start(
+        self, session_id: str, op: str, start: str, already: tuple[str, str], word: str
+    ) -> str:
+        """Start ``op`` on a session in status ``start``; in a status of ``already``, it is
+        ``word`` already (no change); in any other, a 400 ``InvalidSessionStatus``."""
         with self._lock:
             now = self._begin()
             s = self._store.find(session_id, now, _GONE_ASYNC)
             phase = self._store.phase(s, now)
-            if phase == PAUSED:
-                s.op, s.op_at = "resume", now
-                self._store.schedule_idle(s)
-                return "Session resume initiated successfully"
-            if phase in (RESUMING, RUNNING):
-                return f"Session is already running ({phase})"
+            if phase == start:
+                s.op, s.op_at = op, now
+                if op == "resume":
+                    self._store.schedule_idle(s)
+                return f"Session {op} initiated successfully"
+            if phase in already:
+                return f"Session is already {word} ({phase})"
             raise ApiError(
                 400,
                 "InvalidSessionStatus",
-                f"Cannot resume a session in status {phase}; it must be PAUSED",
+                f"Cannot {op} a session in status {phase}; it must be {start}",
             )
 
     def release(self, session_id: str) -> str:

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 else:
     T = TypeVar("T")
 
+V = TypeVar("V")
+
 
 @frozen(kw_only=True)
 class ApiResponse:
@@ -91,6 +93,13 @@ class ApiResponse:
             code=self.code,
             http_status_code=self.http_status_code,
         )
+
+    def _held(self, value: V | None, what: str) -> V:
+        """``value`` (the ``what`` of this result) once :meth:`raise_for_status` let it by."""
+        self.raise_for_status()
+        if value is None:  # pragma: no cover - a success always carries what it holds
+            raise SessionError(f"the result holds no {what}", request_id=self.request_id)
+        return value
 
 
 @frozen(kw_only=True)
@@ -166,10 +175,7 @@ class SessionResult(ApiResponse):
         Raises:
             SessionError: The typed error of a failed result (as :meth:`raise_for_status`).
         """
-        self.raise_for_status()
-        if self.session is None:  # pragma: no cover - a success always carries its session
-            raise SessionError("the result holds no session", request_id=self.request_id)
-        return self.session
+        return self._held(self.session, "session")
 
 
 @frozen(kw_only=True)
@@ -218,12 +224,9 @@ class GetSessionResult(ApiResponse):
             GetSessionData: The details.
 
         Raises:
-            SessionError: The typed error of a failed result (as :meth:`raise_for_status`).
+            SessionError: As :meth:`raise_for_status` does, the typed error of a failed result.
         """
-        self.raise_for_status()
-        if self.data is None:  # pragma: no cover - a success always carries its data
-            raise SessionError("the result holds no data", request_id=self.request_id)
-        return self.data
+        return self._held(self.data, "data")
 
 
 @frozen(kw_only=True)
