@@ -61,6 +61,8 @@ class Session(SessionDetails):
         ws_url: WebSocket URL the service gave (``wsUrl`` / ``WsUrl``), ``""`` if none.
         token: Access token the service gave (``token`` / ``Token``), ``""`` if none; never
             shown in the repr.
+        network_interface_ip: The session's network interface address the service gave on
+            create (``networkInterfaceIp``), ``""`` if none.
         context_syncs: The contexts mounted at creation.
 
     Raises:
@@ -76,6 +78,7 @@ class Session(SessionDetails):
     link_url: str
     ws_url: str
     token: str
+    network_interface_ip: str
     context_syncs: list[ContextSync]
 
     def __init__(self, agb: AGB, session_id: str) -> None:
@@ -92,6 +95,7 @@ class Session(SessionDetails):
         self.link_url = ""
         self.ws_url = ""
         self.token = ""
+        self.network_interface_ip = ""
         self.context_syncs = []
 
     def __repr__(self) -> str:
@@ -382,5 +386,6 @@ def session_from_record(agb: AGB, record: SessionRecord) -> Session:
     session.link_url = record.link_url
     session.ws_url = record.ws_url
     session.token = record.token
+    session.network_interface_ip = record.network_interface_ip
     session.context_syncs = list(record.context_syncs)
     return session

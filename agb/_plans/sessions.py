@@ -88,6 +88,7 @@ class SessionRecord:
     link_url: str = ""
     ws_url: str = ""
     token: str = ""
+    network_interface_ip: str = ""
 
 
 class _Links(TypedDict, total=False):
@@ -272,6 +273,7 @@ def create(policy: RetryPolicy, params: object, *, timeout: float, interval: flo
         resource_id=text(data.resource_id),
         image_id=image_id,
         **link_fields(data),
+        network_interface_ip=text(data.network_interface_ip),
         context_syncs=tuple(params.context_syncs),
     )
     yield from _wait_downloads(policy, params, session_id, timeout, interval)

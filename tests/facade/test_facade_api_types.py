@@ -55,6 +55,17 @@ async def test_create_reads_the_pascal_case_link_keys(
     assert session.get_token() == "FAKE-TOKEN"
 
 
+async def test_create_keeps_the_network_interface_ip(
+    run: Runner, agb: AGB, server: FakeServer
+) -> None:
+    server.on("/mcp/createSession", ok({"sessionId": "s-new", "networkInterfaceIp": "10.0.0.7"}))
+
+    session = (await run(agb, "create", CreateSessionParams(image_id="img"))).unwrap()
+
+    assert session.network_interface_ip == "10.0.0.7"
+    assert Session(agb, "s-other").network_interface_ip == ""
+
+
 async def test_unwrap_of_a_failure_raises_its_typed_error(
     run: Runner, agb: AGB, server: FakeServer
 ) -> None:

@@ -26,6 +26,7 @@ class CreateSessionData:
         ws_url (str | Unset):
         token (str | Unset):
         tool_list (Any | Unset): The tools the session offers (JSON text or a list, depending on the service version).
+        network_interface_ip (str | Unset): The session's network interface address, where the service gives it.
     """
 
     session_id: str | Unset = UNSET
@@ -39,6 +40,7 @@ class CreateSessionData:
     ws_url: str | Unset = UNSET
     token: str | Unset = UNSET
     tool_list: Any | Unset = UNSET
+    network_interface_ip: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,6 +65,8 @@ class CreateSessionData:
         token = self.token
 
         tool_list = self.tool_list
+
+        network_interface_ip = self.network_interface_ip
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -89,6 +93,8 @@ class CreateSessionData:
             field_dict["token"] = token
         if tool_list is not UNSET:
             field_dict["toolList"] = tool_list
+        if network_interface_ip is not UNSET:
+            field_dict["networkInterfaceIp"] = network_interface_ip
 
         return field_dict
 
@@ -117,6 +123,8 @@ class CreateSessionData:
 
         tool_list = d.pop("toolList", UNSET)
 
+        network_interface_ip = d.pop("networkInterfaceIp", UNSET)
+
         create_session_data = cls(
             session_id=session_id,
             resource_url=resource_url,
@@ -129,6 +137,7 @@ class CreateSessionData:
             ws_url=ws_url,
             token=token,
             tool_list=tool_list,
+            network_interface_ip=network_interface_ip,
         )
 
         create_session_data.additional_properties = d
