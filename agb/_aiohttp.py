@@ -21,29 +21,48 @@ the request cannot have been sent, :class:`httpx.ReadError`, :class:`httpx.ReadT
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import httpx
 
 from agb._warmup import ssl_context
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["AiohttpTransport", "available"]
 
 
 def available() -> bool:
-    """Whether aiohttp can be used (it is imported by this module, so: always once imported)."""
-    return True
+    """Whether aiohttp is installed (without importing it: that takes ~100 ms).
+
+    Returns:
+        True when ``import aiohttp`` would find the package.
+    """
+    return importlib.util.find_spec("aiohttp") is not None
+
+
+def _aiohttp() -> Any:
+    """The aiohttp module, imported on first use."""
+    import aiohttp
+
+    return aiohttp
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends httpx requests through one aiohttp ``ClientSession`` per event loop.
 
+    Creating one is cheap: aiohttp is imported at the first request (or earlier, off the event
+    loop, by :func:`agb._warmup.warm_up_async` given :attr:`WARM_IMPORTS`).
+
     Args:
         max_connections: Most open connections per event loop (aiohttp's connector limit).
         keepalive_expiry: Seconds an idle connection is kept open.
     """
+
+    WARM_IMPORTS: tuple[str, ...] = ("aiohttp",)
 
     def __init__(self, max_connections: int = 100, keepalive_expiry: float = 5.0) -> None:
         self._limit = max_connections
@@ -52,6 +71,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._sessions: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
 
     def _session(self) -> aiohttp.ClientSession:
+        aio = _aiohttp()
         loop = asyncio.get_running_loop()
         entry = self._sessions.get(id(loop))
         if entry is not None and entry[0] is loop:
@@ -60,12 +80,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             for key, (old, _session) in list(self._sessions.items()):
                 if old.is_closed():
                     del self._sessions[key]
-            connector = aiohttp.TCPConnector(
+            connector = aio.TCPConnector(
                 limit=self._limit,
                 keepalive_timeout=self._keepalive,
                 ttl_dns_cache=300,
             )
-            session = aiohttp.ClientSession(
+            session: aiohttp.ClientSession = aio.ClientSession(
                 connector=connector,
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
@@ -85,6 +105,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         Raises:
             httpx.TransportError: A subclass that says whether the request may have been sent.
         """
+        aio = _aiohttp()
         session = self._session()
         timeout = request.extensions.get("timeout", {})
         url = request.url
@@ -99,7 +120,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 compress=None,
                 ssl=ssl_context(str(url)) if url.scheme == "https" else True,
                 server_hostname=request.extensions.get("sni_hostname"),
-                timeout=aiohttp.ClientTimeout(
+                timeout=aio.ClientTimeout(
                     total=None,
                     connect=timeout.get("pool"),
                     sock_connect=timeout.get("connect"),
@@ -107,7 +128,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 ),
             ) as answer:
                 content = await answer.read()
-        except aiohttp.ClientError as error:
+        except aio.ClientError as error:
             raise _mapped(error, request) from error
         except TimeoutError as error:
             raise httpx.ReadTimeout(str(error) or "timed out", request=request) from error
@@ -136,15 +157,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 def _mapped(error: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
     """The httpx error for an aiohttp one: "not sent" kinds only when that is certain."""
+    aio = _aiohttp()
     message = str(error) or type(error).__name__
-    if isinstance(error, aiohttp.ConnectionTimeoutError):
+    if isinstance(error, aio.ConnectionTimeoutError):
         return httpx.ConnectTimeout(message, request=request)
-    if isinstance(error, aiohttp.ClientConnectorError):
+    if isinstance(error, aio.ClientConnectorError):
         return httpx.ConnectError(message, request=request)
-    if isinstance(error, aiohttp.ServerTimeoutError):
+    if isinstance(error, aio.ServerTimeoutError):
         return httpx.ReadTimeout(message, request=request)
-    if isinstance(error, aiohttp.ServerDisconnectedError | aiohttp.ClientResponseError):
+    if isinstance(error, aio.ServerDisconnectedError | aio.ClientResponseError):
         return httpx.RemoteProtocolError(message, request=request)
-    if isinstance(error, aiohttp.InvalidURL):
+    if isinstance(error, aio.InvalidURL):
         return httpx.UnsupportedProtocol(message, request=request)
     return httpx.ReadError(message, request=request)

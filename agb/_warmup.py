@@ -26,6 +26,7 @@ The transport wires them in (see ``docs/performance.md``)::
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import importlib
 import ssl
@@ -47,6 +48,9 @@ _lock = threading.Lock()
 _verified: ssl.SSLContext | None = None
 _plain: ssl.SSLContext | None = None
 _warm: set[tuple[bool, tuple[str, ...]]] = set()
+# The one warm-up under way for each key: the first caller starts it in a thread of its own,
+# every concurrent caller (of any event loop) awaits the same future.
+_jobs: dict[tuple[bool, tuple[str, ...]], concurrent.futures.Future[None]] = {}
 
 
 def ssl_context(base_url: str) -> ssl.SSLContext:
@@ -125,8 +129,32 @@ async def warm_up_async(base_url: str, extra_modules: tuple[str, ...] = ()) -> N
     Raises:
         ImportError: As :func:`warm_up`.
     """
-    if is_warm(base_url, extra_modules):
+    key = _key(base_url, extra_modules)
+    if key in _warm:
         return
     import asyncio  # only reached inside a running loop, where asyncio is loaded already
 
-    await asyncio.get_running_loop().run_in_executor(None, warm_up, base_url, extra_modules)
+    with _lock:
+        job = _jobs.get(key)
+        if job is None:
+            job = _jobs[key] = concurrent.futures.Future()
+            threading.Thread(
+                target=_run_job,
+                args=(job, base_url, extra_modules),
+                name="agb-warm-up",
+                daemon=True,
+            ).start()
+    await asyncio.wrap_future(job)
+
+
+def _run_job(
+    job: concurrent.futures.Future[None], base_url: str, extra_modules: tuple[str, ...]
+) -> None:
+    try:
+        warm_up(base_url, extra_modules)
+    except BaseException as error:
+        job.set_exception(error)
+        with _lock:
+            _jobs.pop(_key(base_url, extra_modules), None)  # a later call may try again
+    else:
+        job.set_result(None)
