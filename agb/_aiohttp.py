@@ -128,10 +128,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 ),
             ) as answer:
                 content = await answer.read()
-        except aio.ClientError as error:
+        except aio.ClientError as error:  # its timeouts too (ServerTimeoutError is one)
             raise _mapped(error, request) from error
-        except TimeoutError as error:
-            raise httpx.ReadTimeout(str(error) or "timed out", request=request) from error
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         if answer.reason:
             extensions["reason_phrase"] = answer.reason.encode("latin-1", "replace")

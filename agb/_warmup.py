@@ -153,8 +153,8 @@ def _run_job(
     try:
         warm_up(base_url, extra_modules)
     except BaseException as error:
+        with _lock:  # forgotten before anyone hears of the failure: a later call tries again
+            _jobs.pop(_key(base_url, extra_modules), None)
         job.set_exception(error)
-        with _lock:
-            _jobs.pop(_key(base_url, extra_modules), None)  # a later call may try again
     else:
         job.set_result(None)
