@@ -48,6 +48,10 @@ def _client(url: str, key: str, limit: int = 0, transport: str = "default") -> A
         extra["async_transport"] = Published(
             limits=httpx.Limits(max_connections=max(limit, 100), max_keepalive_connections=None)
         )
+    elif transport == "sharded":  # ours only: httpx in pools of 10 (agb._pools)
+        from agb._pools import ShardedTransport
+
+        extra["async_transport"] = ShardedTransport(url, max(limit, 10))
     if limit or extra:  # ours only: another pool size (and so in-flight bound), transport
         return AGB(key, Config(url, 30000, max_connections=limit or 10), **extra)
     return AGB(api_key=key, cfg=Config(endpoint=url, timeout_ms=30000))
@@ -401,7 +405,9 @@ def main() -> int:
     p.add_argument("--timeout", type=float, default=300.0)
     p.add_argument("--limit", type=int, default=0, help="ours only: max_connections")
     p.add_argument(
-        "--transport", choices=["default", "aiohttp", "httpx-aiohttp"], default="default"
+        "--transport",
+        choices=["default", "aiohttp", "httpx-aiohttp", "sharded"],
+        default="default",
     )
     p.add_argument("--warm", action="store_true", help="ours only: the warm-up prototype")
     p.add_argument("--loops", type=int, default=2, help="fan-outs, each in a new event loop")

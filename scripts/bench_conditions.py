@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import statistics
 import sys
@@ -156,9 +157,13 @@ def bench_compare(args: argparse.Namespace) -> None:
         calls = 300 if rtt == 0 else 40
         sync: dict[str, list[float]] = {}
         fan: dict[str, list[dict[str, Any]]] = {}
+        # "proposed": what docs/performance.md recommends for agb/_transport.py (warm-up off
+        # the loop, shared SSL context, in-flight bound 50), without and with the aiohttp extra.
+        proposed = {"warm": True, "limit": args.proposed_limit}
         sides = [
-            ("ours", ours, {}),
-            ("ours+aiohttp+warm", ours, {"transport": "aiohttp", "warm": True}),
+            ("ours as shipped", ours, {}),
+            ("ours proposed", ours, {**proposed, "transport": "sharded"}),
+            ("ours proposed+aiohttp", ours, {**proposed, "transport": "aiohttp"}),
         ]
         if peer:
             sides.append(("peer", peer, {}))
@@ -167,7 +172,7 @@ def bench_compare(args: argparse.Namespace) -> None:
             for round_ in range(args.rounds):
                 shift = round_ % len(sides)
                 for name, python, options in sides[shift:] + sides[:shift]:
-                    if name != "ours+aiohttp+warm":
+                    if name in ("ours as shipped", "peer"):  # the proposal leaves sync alone
                         rate = _sync_calls(python, url, sid, calls, raw=False)["calls_per_s"]
                         sync.setdefault(name, []).append(rate)
                     fan.setdefault(name, []).append(
@@ -176,17 +181,21 @@ def bench_compare(args: argparse.Namespace) -> None:
                 sync.setdefault("raw httpx", []).append(
                     _sync_calls(ours, url, sid, calls, raw=True)["calls_per_s"]
                 )
-        ideal = _ideal(fan["ours"] + fan["ours+aiohttp+warm"])
+        ideal = _ideal([r for name, runs in fan.items() if name.startswith("ours") for r in runs])
         print(f"  sync, {calls} calls per side per round, {args.rounds} rounds:")
         for name, rates in sync.items():
-            print(f"    {name:18s} {stat(rates).show('.1f', '/s')}")
+            print(f"    {name:22s} {stat(rates).show('.1f', '/s')}")
         if peer:
-            ratio = stat([o / p for o, p in zip(sync["ours"], sync["peer"], strict=True)])
+            ratio = stat(
+                [o / p for o, p in zip(sync["ours as shipped"], sync["peer"], strict=True)]
+            )
             print(
                 f"    ours/peer {ratio.show()}"
                 + (f"  target >= 1.5: {verdict(ratio.median >= 1.5)}" if rtt else "")
             )
-        ratio_raw = stat([o / r for o, r in zip(sync["ours"], sync["raw httpx"], strict=True)])
+        ratio_raw = stat(
+            [o / r for o, r in zip(sync["ours as shipped"], sync["raw httpx"], strict=True)]
+        )
         print(
             f"    ours/raw httpx {ratio_raw.show()}"
             + ("  target >= 0.85: " + verdict(ratio_raw.median >= 0.85) if rtt == 0 else "")
@@ -194,13 +203,17 @@ def bench_compare(args: argparse.Namespace) -> None:
         print(f"  fan-out of {args.sessions}, ideal (one session alone) {ideal:.2f} s:")
         _show_fan(fan, ideal)
         if peer:
-            ratio = stat(
-                [p["total_s"] / o["total_s"] for o, p in zip(fan["ours"], fan["peer"], strict=True)]
-            )
-            print(
-                f"    peer time / our time {ratio.show()}"
-                + (f"  target >= 6: {verdict(ratio.median >= 6)}" if rtt else "")
-            )
+            for name in [n for n in fan if n.startswith("ours")]:
+                ratio = stat(
+                    [
+                        p["total_s"] / o["total_s"]
+                        for o, p in zip(fan[name], fan["peer"], strict=True)
+                    ]
+                )
+                print(
+                    f"    peer time / {name} time {ratio.show()}"
+                    + (f"  target >= 6: {verdict(ratio.median >= 6)}" if rtt else "")
+                )
         RESULTS[f"compare.{rtt:g}ms"] = {"sync": sync, "fanout": fan, "ideal_s": ideal}
 
 
@@ -210,7 +223,7 @@ def _show_fan(fan: dict[str, list[dict[str, Any]]], ideal: float) -> None:
         again = [r["loops"][1]["total_s"] for r in runs if len(r["loops"]) > 1]
         failed = sum(r["failed"] for r in runs)
         print(
-            f"    {name:18s} {stat(totals).show('.2f', ' s')} = "
+            f"    {name:22s} {stat(totals).show('.2f', ' s')} = "
             f"{statistics.median(totals) / ideal:.2f}x ideal"
             + (f"; in a 2nd loop {stat(again).median:.2f} s" if again else "")
             + f"; loop stall {stat([r['stall_ms'] for r in runs]).show('.0f', ' ms')}"
@@ -270,9 +283,11 @@ def bench_transports(args: argparse.Namespace) -> None:
     )
     variants = [
         ("httpx", {"warm": True}),
+        ("httpx, pools of 10", {"transport": "sharded", "warm": True}),
         ("aiohttp (agb._aiohttp)", {"transport": "aiohttp", "warm": True}),
-        ("httpx-aiohttp 0.2", {"transport": "httpx-aiohttp", "warm": True}),
     ]
+    if importlib.util.find_spec("httpx_aiohttp") is not None:
+        variants.append(("httpx-aiohttp 0.2", {"transport": "httpx-aiohttp", "warm": True}))
     table: dict[str, Any] = {}
     for rtt in args.transport_rtts:
         runs: dict[str, list[dict[str, Any]]] = {}
@@ -307,7 +322,7 @@ def bench_bounds(args: argparse.Namespace) -> None:
         f"in-flight bound: {args.sessions}-session fan-out time / ideal, by bound, transport, RTT "
         f"(warm-up on; target <= 1.3)"
     )
-    transports = ["default", "aiohttp"]
+    transports = args.bound_transports
     table: dict[str, Any] = {}
     for rtt in args.transport_rtts:
         runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
@@ -350,10 +365,14 @@ def bench_bounds(args: argparse.Namespace) -> None:
 def bench_scale(args: argparse.Namespace) -> None:
     """1,000 (or with --huge 10,000) concurrent pauses then resumes from one process."""
     counts = [10_000] if args.huge else [1_000]
+    limit = args.proposed_limit
     variants = [
-        ("httpx", {"warm": True, "limit": args.limit}),
-        ("aiohttp", {"transport": "aiohttp", "warm": True, "limit": args.scale_limit}),
+        ("as shipped", {"limit": 0}),
+        ("proposed", {"transport": "sharded", "warm": True, "limit": limit}),
+        ("proposed+aiohttp", {"transport": "aiohttp", "warm": True, "limit": limit}),
     ]
+    if args.huge:  # minutes per side: the two proposals only
+        variants = variants[1:]
     for count in counts:
         print_header(
             f"scale: {count:,} concurrent pauses then resumes, one client process, one emulator "
@@ -378,7 +397,7 @@ def bench_scale(args: argparse.Namespace) -> None:
             per = stat([r["mib_per_session"] * 1024 for r in results])
             bound = dict(variants)[name]["limit"] or "default"
             print(
-                f"  {name:8s} (bound {bound}): wall {totals.show('.2f', ' s')} = "
+                f"  {name:16s} (bound {bound}): wall {totals.show('.2f', ' s')} = "
                 f"{totals.median / ideal:.2f}x ideal ({ideal:.2f} s)  target <= 2: "
                 f"{verdict(totals.median <= 2 * ideal)}"
                 f"\n           client CPU {cpu.show('.1f', ' s')}, emulator CPU "
@@ -412,8 +431,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--transport-rtts", type=float, nargs="+", default=[0.0, 10.0, 40.0, 150.0])
     parser.add_argument("--bounds", type=int, nargs="+", default=[10, 25, 50, 100])
     parser.add_argument("--bound-rounds", type=int, default=2)
+    parser.add_argument("--bound-transports", nargs="+", default=["default", "sharded", "aiohttp"])
+    parser.add_argument(
+        "--proposed-limit", type=int, default=50, help="compare: the proposed in-flight bound"
+    )
     parser.add_argument("--limit", type=int, default=0, help="in-flight bound (0: the default)")
-    parser.add_argument("--scale-limit", type=int, default=0, help="scale: aiohttp's bound")
     parser.add_argument("--scale-rounds", type=int, default=2)
     parser.add_argument("--huge", action="store_true", help="scale: 10,000 sessions")
     parser.add_argument("--no-peer", action="store_true")
