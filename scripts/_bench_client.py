@@ -313,6 +313,11 @@ def conditions(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.warm:
         _install_warm_prototype()
+    if args.gc_freeze:  # what a latency-sensitive program can do after its imports
+        import gc
+
+        gc.collect()
+        gc.freeze()
     ids = Path(args.sessions_file).read_text().split()
     solo = ids.pop() if args.solo else ""
     rss_before = _rss_mib()
@@ -411,6 +416,7 @@ def main() -> int:
     )
     p.add_argument("--warm", action="store_true", help="ours only: the warm-up prototype")
     p.add_argument("--loops", type=int, default=2, help="fan-outs, each in a new event loop")
+    p.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after the imports")
     p.add_argument("--solo", action="store_true", help="last id: one session alone, at the end")
     p = sub.add_parser("sizes")
     p.add_argument("--dist", required=True)

@@ -79,6 +79,7 @@ def run_side(
     transport: str = "default",
     limit: int = 0,
     warm: bool = False,
+    gc_freeze: bool = False,
     loops: int = 2,
     solo: bool = True,
     interval: float = INTERVAL,
@@ -93,6 +94,7 @@ def run_side(
     command += ["--transport", transport] if transport != "default" else []
     command += ["--limit", str(limit)] if limit else []
     command += ["--warm"] if warm else []
+    command += ["--gc-freeze"] if gc_freeze else []
     command += ["--solo"] if solo else []
     before = _requests(emu)
     server_cpu = emu.cpu_seconds()
@@ -245,11 +247,19 @@ def bench_stall(args: argparse.Namespace) -> None:
         f"event-loop stall, {args.sessions}-session fan-out, first loop of a fresh process and "
         "a second loop (heartbeat every 5 ms)"
     )
-    variants = [
-        ("httpx as shipped", {}),
-        ("httpx + warm-up", {"warm": True}),
-        ("aiohttp", {"transport": "aiohttp"}),
-        ("aiohttp + warm-up", {"transport": "aiohttp", "warm": True}),
+    variants: list[tuple[str, dict[str, Any]]] = [
+        ("as shipped (httpx, 10)", {}),
+        ("httpx, 10, warm-up", {"warm": True}),
+        ("aiohttp, 10", {"transport": "aiohttp"}),
+        ("aiohttp, 10, warm-up", {"transport": "aiohttp", "warm": True}),
+        ("proposed (pools, 50)", {"transport": "sharded", "warm": True, "limit": 50}),
+        ("proposed+aiohttp (50)", {"transport": "aiohttp", "warm": True, "limit": 50}),
+        ("pools, 16, warm-up", {"transport": "sharded", "warm": True, "limit": 16}),
+        ("aiohttp, 16, warm-up", {"transport": "aiohttp", "warm": True, "limit": 16}),
+        (
+            "aiohttp, 50, gc.freeze",
+            {"transport": "aiohttp", "warm": True, "limit": 50, "gc_freeze": True},
+        ),
     ]
     runs: dict[str, list[dict[str, Any]]] = {}
     with endpoint(0) as (emu, url):
@@ -264,7 +274,7 @@ def bench_stall(args: argparse.Namespace) -> None:
         again = stat([r["stall_again_ms"] for r in results])
         gcs = stat([r["loops"][0]["gc_longest_ms"] for r in results])
         print(
-            f"  {name:18s} first loop {first.show('.1f', ' ms')}; "
+            f"  {name:24s} first loop {first.show('.1f', ' ms')}; "
             f"2nd loop {again.show('.1f', ' ms')}"
             f"; longest gen-2 GC {gcs.median:.1f} ms  target < 10: "
             f"{verdict(first.high < 10 and again.high < 10)}"
