@@ -94,6 +94,8 @@ def test_sessions_of_closed_loops_are_forgotten(running: Any) -> None:
     first = asyncio.run(one_request())
     second = asyncio.run(one_request())
     assert len(transport._sessions) == 1, "the first loop's session was dropped"
+    asyncio.run(transport.aclose())  # a loop with no session of its own: forgets the rest
+    assert transport._sessions == {}
     for answer in (first, second):
         assert answer.status_code == 400  # an unknown session id, its envelope read whole
         assert answer.json()["success"] is False
