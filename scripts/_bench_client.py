@@ -9,12 +9,20 @@ published ``agbcloud-sdk``. Prints one JSON object on its last line. Stdlib only
     python -I _bench_client.py calls --url URL --key KEY --session ID --op get_labels -n 300
     python -I _bench_client.py fanout --url URL --key KEY --sessions ID,ID,... --interval 0.5
     python -I _bench_client.py sizes --dist agb-sessions [--tree DIR ...]
+    python -I _bench_client.py conditions --url URL --key KEY --sessions-file F [--transport
+        aiohttp] [--limit N] [--warm] [--loops 2]
+
+``conditions`` (used by ``bench_conditions.py``) runs the fan-out in ``--loops`` fresh event
+loops with a heartbeat task that measures its own lateness (the longest event-loop stall), and
+reports client CPU seconds, peak RSS and the RSS growth per session. Its ``--transport``,
+``--limit`` and ``--warm`` options apply to ours only (the published client has no such hooks).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -24,13 +32,49 @@ from pathlib import Path
 from typing import Any
 
 
-def _client(url: str, key: str, limit: int = 0) -> Any:
+def _client(url: str, key: str, limit: int = 0, transport: str = "default") -> Any:
     from agb import AGB
     from agb.config import Config
 
-    if limit:  # ours only: another pool size (and so in-flight bound) than the default
-        return AGB(key, Config(url, 30000, max_connections=limit))
+    extra: dict[str, Any] = {}
+    if transport == "aiohttp":  # ours only: agb._aiohttp (per-loop aiohttp sessions)
+        from agb._aiohttp import AiohttpTransport
+
+        extra["async_transport"] = AiohttpTransport(max_connections=max(limit, 100))
+    elif transport == "httpx-aiohttp":  # ours only: the httpx-aiohttp package as it ships
+        import httpx
+        from httpx_aiohttp import AiohttpTransport as Published
+
+        extra["async_transport"] = Published(
+            limits=httpx.Limits(max_connections=max(limit, 100), max_keepalive_connections=None)
+        )
+    elif transport == "sharded":  # ours only: httpx in pools of 10 (agb._sharded)
+        from agb._sharded import ShardedTransport
+
+        extra["async_transport"] = ShardedTransport(url, max(limit, 10))
+    if limit or extra:  # ours only: another pool size (and so in-flight bound), transport
+        return AGB(key, Config(url, 30000, max_connections=limit or 10), **extra)
     return AGB(api_key=key, cfg=Config(endpoint=url, timeout_ms=30000))
+
+
+def _install_warm_prototype() -> None:
+    """Ours only: the warm-up docs/performance.md recommends for the sender, patched in.
+
+    The first async request of each process does its one-time imports in a worker thread
+    (agb._warmup); the SDK already shares one SSL context per process (agb._pools).
+    """
+    from agb import _sender, _warmup
+
+    cls: Any = _sender.HTTPSender
+    send_async = cls.send_async
+
+    async def warm_send_async(self: Any, call: Any) -> Any:
+        extra = getattr(self._async_transport, "WARM_IMPORTS", ())
+        if not _warmup.is_warm(self._base_url, extra):
+            await _warmup.warm_up_async(self._base_url, extra)
+        return await send_async(self, call)
+
+    cls.send_async = warm_send_async
 
 
 def _raw_calls(args: argparse.Namespace) -> Any:
@@ -136,6 +180,150 @@ def fanout(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+class Heartbeat:
+    """A task that sleeps ``period`` over and over and records how late it wakes up.
+
+    Its lateness is how long the event loop could not run anything else: the loop stall.
+    ``longest`` counts only the lateness the process's own CPU time explains (on a shared
+    machine the OS also preempts the process: that is ``longest_wall``). Also counts the
+    garbage collector's full (gen-2) collections and the longest one (process CPU time).
+    """
+
+    def __init__(self, period: float = 0.005) -> None:
+        self.period = period
+        self.longest = 0.0
+        self.longest_wall = 0.0
+        self.task: asyncio.Task[None] | None = None
+        self.gc_full = 0
+        self.gc_longest = 0.0
+        self._gc_started = 0.0
+
+    def _gc(self, phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._gc_started = time.process_time()
+        else:
+            self.gc_full += 1
+            self.gc_longest = max(self.gc_longest, time.process_time() - self._gc_started)
+
+    async def _run(self) -> None:
+        clock, cpu = time.perf_counter, time.process_time
+        while True:
+            started, cpu_started = clock(), cpu()
+            await asyncio.sleep(self.period)
+            late = clock() - started - self.period
+            # Lateness this process's own work explains (not the OS running another process
+            # on a shared machine): at most the CPU time the process used meanwhile (all its
+            # threads: a worker thread holding the GIL stalls the loop too).
+            busy = min(late, cpu() - cpu_started)
+            self.longest_wall = max(self.longest_wall, late)
+            self.longest = max(self.longest, busy)
+
+    async def __aenter__(self) -> Heartbeat:
+        import gc
+
+        gc.callbacks.append(self._gc)
+        self.task = asyncio.create_task(self._run())
+        await asyncio.sleep(0)  # let it start before the work does
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        import gc
+
+        gc.callbacks.remove(self._gc)
+        assert self.task is not None
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+async def _conditions_loop(args: argparse.Namespace, ids: list[str], solo: str) -> dict[str, Any]:
+    """One event loop: build a client, fan out pause then resume, optionally time one session."""
+    from agb import Session
+
+    out: dict[str, Any] = {}
+    async with Heartbeat() as beat:
+        agb = _client(args.url, args.key, args.limit, args.transport)
+        sessions = [Session(agb, sid) for sid in ids]
+        started = time.perf_counter()
+        failed = 0
+        problems: set[str] = set()
+        for phase in ("pause", "resume"):
+            phase_started = time.perf_counter()
+            results = await asyncio.gather(
+                *(
+                    getattr(s, f"{phase}_async")(timeout=args.timeout, poll_interval=args.interval)
+                    for s in sessions
+                ),
+                return_exceptions=True,
+            )
+            out[f"{phase}_s"] = time.perf_counter() - phase_started
+            for r in results:
+                if isinstance(r, BaseException) or not r.success:
+                    failed += 1
+                    problems.add(
+                        repr(r)[:160]
+                        if isinstance(r, BaseException)
+                        else str(r.error_message)[:160]
+                    )
+        out["total_s"] = time.perf_counter() - started
+        out["failed"] = failed
+        out["errors"] = sorted(problems)[:3]
+        out["stall_ms"] = beat.longest * 1000
+        out["stall_wall_ms"] = beat.longest_wall * 1000
+        if solo:
+            one = Session(agb, solo)
+            started = time.perf_counter()
+            paused = await one.pause_async(timeout=args.timeout, poll_interval=args.interval)
+            resumed = await one.resume_async(timeout=args.timeout, poll_interval=args.interval)
+            out["solo_s"] = time.perf_counter() - started
+            out["solo_ok"] = bool(paused.success and resumed.success)
+        aclose = getattr(agb, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    out["gc_full"] = beat.gc_full
+    out["gc_longest_ms"] = beat.gc_longest * 1000
+    return out
+
+
+def conditions(args: argparse.Namespace) -> dict[str, Any]:
+    # A program imports the SDK at its top, before any loop runs (the peer's too).
+    import agb
+    import agb.config  # noqa: F401
+
+    if args.warm:
+        _install_warm_prototype()
+    if args.gc_freeze:  # what a latency-sensitive program can do after its imports
+        import gc
+
+        gc.collect()
+        gc.freeze()
+    ids = Path(args.sessions_file).read_text().split()
+    solo = ids.pop() if args.solo else ""
+    rss_before = _rss_mib()
+    cpu = time.process_time()
+    loops = []
+    for index in range(args.loops):
+        loops.append(
+            asyncio.run(_conditions_loop(args, ids, solo if index == args.loops - 1 else ""))
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "sessions": len(ids),
+        "loops": loops,
+        "client_cpu_s": time.process_time() - cpu,
+        "rss_before_mib": rss_before,
+        "maxrss_mib": peak,
+        "mib_per_session": (peak - rss_before) / max(1, len(ids)),
+    }
+
+
 def sizes(args: argparse.Namespace) -> dict[str, Any]:
     """Bytes on disk of a distribution and everything it needs (no extras), without bytecode."""
     from importlib import metadata
@@ -200,11 +388,28 @@ def main() -> int:
         default=0,
         help="ours only: max_connections",
     )
+    p = sub.add_parser("conditions")
+    p.add_argument("--url", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--sessions-file", required=True, help="session ids, whitespace-separated")
+    p.add_argument("--interval", type=float, default=0.25)
+    p.add_argument("--timeout", type=float, default=300.0)
+    p.add_argument("--limit", type=int, default=0, help="ours only: max_connections")
+    p.add_argument(
+        "--transport",
+        choices=["default", "aiohttp", "httpx-aiohttp", "sharded"],
+        default="default",
+    )
+    p.add_argument("--warm", action="store_true", help="ours only: the warm-up prototype")
+    p.add_argument("--loops", type=int, default=2, help="fan-outs, each in a new event loop")
+    p.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after the imports")
+    p.add_argument("--solo", action="store_true", help="last id: one session alone, at the end")
     p = sub.add_parser("sizes")
     p.add_argument("--dist", required=True)
     p.add_argument("--tree", action="append")
     args = parser.parse_args()
-    result = {"calls": calls, "fanout": fanout, "sizes": sizes}[args.command](args)
+    commands = {"calls": calls, "fanout": fanout, "sizes": sizes, "conditions": conditions}
+    result = commands[args.command](args)
     sys.stdout.flush()
     print(json.dumps(result))
     return 0

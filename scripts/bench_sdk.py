@@ -12,6 +12,9 @@ read the ratios, not the absolute rates.
     python scripts/bench_sdk.py startup    # import time and installed size vs the peer  (~30 s)
     python scripts/bench_sdk.py all        # every one of the above                       (~5 min)
 
+Speed under real network conditions (0/10/40/150 ms RTT through a latency proxy), event-loop
+stalls, transports, in-flight bounds and 1,000/10,000-session scale: ``bench_conditions.py``.
+
 The first run that needs them installs ``agbcloud-sdk==0.7.0`` into ``.venv-bench-peer/`` and
 this checkout without extras into ``.venv-bench-core/`` (about a minute, once).
 

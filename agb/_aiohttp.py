@@ -1,0 +1,170 @@
+"""An httpx async transport backed by aiohttp (optional: ``pip install 'agb-sessions[aiohttp]'``).
+
+httpx's own async stack (httpcore on anyio) costs about 2 ms of CPU per request; aiohttp's C
+HTTP parser and connection pool cost a fraction of that, which is what bounds a fan-out of
+thousands of sessions from one process (figures: ``docs/performance.md``). The SDK keeps
+speaking httpx (requests, responses, auth, hooks, timeouts); only the wire is aiohttp's.
+
+Unlike ``httpx_aiohttp.AiohttpTransport``, one instance serves any number of event loops (an
+aiohttp session belongs to the loop that made it: one is kept per loop), uses the process's
+shared SSL context (:func:`agb._warmup.ssl_context`), reads each body before returning (the
+SDK reads every answer whole) and maps aiohttp's errors onto httpx's keeping the difference
+that matters to a retry: :class:`httpx.ConnectError` / :class:`httpx.ConnectTimeout` only when
+the request cannot have been sent, :class:`httpx.ReadError`, :class:`httpx.ReadTimeout` or
+:class:`httpx.RemoteProtocolError` when it may have reached the server.
+
+    from agb import AGB
+    from agb._aiohttp import AiohttpTransport
+    agb = AGB(api_key, cfg, async_transport=AiohttpTransport())
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import threading
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from agb._warmup import ssl_context
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["AiohttpTransport", "available"]
+
+
+def available() -> bool:
+    """Whether aiohttp is installed (without importing it: that takes ~100 ms).
+
+    Returns:
+        True when ``import aiohttp`` would find the package.
+    """
+    return importlib.util.find_spec("aiohttp") is not None
+
+
+def _aiohttp() -> Any:
+    """The aiohttp module, imported on first use."""
+    import aiohttp
+
+    return aiohttp
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """Sends httpx requests through one aiohttp ``ClientSession`` per event loop.
+
+    Creating one is cheap: aiohttp is imported at the first request (or earlier, off the event
+    loop, by :func:`agb._warmup.warm_up_async` given :attr:`WARM_IMPORTS`).
+
+    Args:
+        max_connections: Most open connections per event loop (aiohttp's connector limit).
+        keepalive_expiry: Seconds an idle connection is kept open.
+    """
+
+    WARM_IMPORTS: tuple[str, ...] = ("aiohttp",)
+
+    def __init__(self, max_connections: int = 100, keepalive_expiry: float = 5.0) -> None:
+        self._limit = max_connections
+        self._keepalive = keepalive_expiry
+        self._lock = threading.Lock()
+        self._sessions: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
+
+    def _session(self) -> aiohttp.ClientSession:
+        aio = _aiohttp()
+        loop = asyncio.get_running_loop()
+        entry = self._sessions.get(id(loop))
+        if entry is not None and entry[0] is loop:
+            return entry[1]
+        with self._lock:
+            for key, (old, _session) in list(self._sessions.items()):
+                if old.is_closed():
+                    del self._sessions[key]
+            connector = aio.TCPConnector(
+                limit=self._limit,
+                keepalive_timeout=self._keepalive,
+                ttl_dns_cache=300,
+            )
+            session: aiohttp.ClientSession = aio.ClientSession(
+                connector=connector,
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+            )
+            self._sessions[id(loop)] = (loop, session)
+            return session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and read its whole answer.
+
+        Args:
+            request: The httpx request (its ``timeout`` extension is honoured).
+
+        Returns:
+            The answer, body read.
+
+        Raises:
+            httpx.TransportError: A subclass that says whether the request may have been sent.
+        """
+        aio = _aiohttp()
+        session = self._session()
+        timeout = request.extensions.get("timeout", {})
+        url = request.url
+        body = request.content or None
+        try:
+            async with session.request(
+                request.method,
+                str(url),
+                headers=request.headers.multi_items(),
+                data=body,
+                allow_redirects=False,
+                compress=None,
+                ssl=ssl_context(str(url)) if url.scheme == "https" else True,
+                server_hostname=request.extensions.get("sni_hostname"),
+                timeout=aio.ClientTimeout(
+                    total=None,
+                    connect=timeout.get("pool"),
+                    sock_connect=timeout.get("connect"),
+                    sock_read=timeout.get("read"),
+                ),
+            ) as answer:
+                content = await answer.read()
+        except aio.ClientError as error:  # its timeouts too (ServerTimeoutError is one)
+            raise _mapped(error, request) from error
+        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+        if answer.reason:
+            extensions["reason_phrase"] = answer.reason.encode("latin-1", "replace")
+        return httpx.Response(
+            answer.status,
+            headers=answer.raw_headers,
+            content=content,
+            request=request,
+            extensions=extensions,
+        )
+
+    async def aclose(self) -> None:
+        """Close the aiohttp session of the running loop (and forget those of closed loops)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            entry = self._sessions.pop(id(loop), None)
+            for key, (old, _session) in list(self._sessions.items()):
+                if old.is_closed():
+                    del self._sessions[key]
+        if entry is not None and entry[0] is loop:
+            await entry[1].close()
+
+
+def _mapped(error: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
+    """The httpx error for an aiohttp one: "not sent" kinds only when that is certain."""
+    aio = _aiohttp()
+    message = str(error) or type(error).__name__
+    if isinstance(error, aio.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(message, request=request)
+    if isinstance(error, aio.ClientConnectorError):
+        return httpx.ConnectError(message, request=request)
+    if isinstance(error, aio.ServerTimeoutError):
+        return httpx.ReadTimeout(message, request=request)
+    if isinstance(error, aio.ServerDisconnectedError | aio.ClientResponseError):
+        return httpx.RemoteProtocolError(message, request=request)
+    if isinstance(error, aio.InvalidURL):
+        return httpx.UnsupportedProtocol(message, request=request)
+    return httpx.ReadError(message, request=request)
