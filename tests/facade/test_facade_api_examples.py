@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -11,27 +10,20 @@ from types import ModuleType
 import pytest
 
 from agb import AGB, Config
-from agb.emulator import EmulatorConfig, RunningEmulator, serve
+from agb.emulator import RunningEmulator
+from tests.support.emulator import INSTANT_KEY, instant_emulator, load_script
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "guarded_sessions.py"
-KEY = "example-key"
+KEY = INSTANT_KEY
 
 
 def load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("example_guarded_sessions", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(EXAMPLE, "example_guarded_sessions")
 
 
 @pytest.fixture
 def emu() -> Iterator[RunningEmulator]:
-    config = EmulatorConfig(
-        api_key=KEY, transition_seconds=0, stale_seconds=0, context_sync_seconds=0
-    )
-    with serve(config) as server:
+    with instant_emulator() as server:
         yield server
 
 

@@ -4,7 +4,6 @@ against a real emulator, sync and async."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -12,27 +11,20 @@ from types import ModuleType
 import pytest
 
 from agb import AGB, Config
-from agb.emulator import EmulatorConfig, RunningEmulator, serve
+from agb.emulator import RunningEmulator
+from tests.support.emulator import INSTANT_KEY, instant_emulator, load_script
 
 PROGRAM = Path(__file__).resolve().parents[1] / "typing" / "user_program.py"
-KEY = "user-program-key"
+KEY = INSTANT_KEY
 
 
 def load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("user_program", PROGRAM)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(PROGRAM, "user_program")
 
 
 @pytest.fixture
 def emu() -> Iterator[RunningEmulator]:
-    config = EmulatorConfig(
-        api_key=KEY, transition_seconds=0, stale_seconds=0, context_sync_seconds=0
-    )
-    with serve(config) as server:
+    with instant_emulator() as server:
         yield server
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import attrs
@@ -21,7 +23,7 @@ import uvicorn
 
 from agb import AGB
 from agb.config import Config
-from agb.emulator import EmulatorConfig, RunningEmulator
+from agb.emulator import EmulatorConfig, RunningEmulator, serve
 from agb.emulator._app import create_app
 from agb.emulator._server import bind_socket, url_for, uvicorn_config
 from agb.session_params import CreateSessionParams
@@ -306,3 +308,27 @@ async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
             return False
         await asyncio.sleep(0.01)
     return True
+
+
+INSTANT_KEY = "instant-emulator-key"
+
+
+def load_script(path: Path, name: str) -> ModuleType:
+    """The Python file at ``path`` imported as module ``name`` (an example, a user program)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextlib.contextmanager
+def instant_emulator() -> Iterator[RunningEmulator]:
+    """An emulator over real HTTP whose transitions and context syncs take no time, accepting
+    ``INSTANT_KEY``."""
+    config = EmulatorConfig(
+        api_key=INSTANT_KEY, transition_seconds=0, stale_seconds=0, context_sync_seconds=0
+    )
+    with serve(config) as server:
+        yield server
