@@ -120,17 +120,12 @@ class EmulatorProcess:
 
 
 @contextlib.contextmanager
-def emulator(*options: str, api_key: str = KEY, timeout: float = 30.0) -> Iterator[EmulatorProcess]:
-    """Start ``python -m agb.emulator --port 0 <options>`` on 127.0.0.1; stop it on exit."""
-    command = [sys.executable, "-m", "agb.emulator", "--host", "127.0.0.1", "--port", "0"]
-    command += ["--api-key", api_key, *options]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+def ready_process(
+    command: list[str], ready: str, what: str, timeout: float = 30.0, **popen: Any
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """Start ``command``, wait for its stdout line starting with ``ready``; yield the process and
+    the rest of that line (a URL). The process is stopped on exit."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, **popen)
     try:
         assert process.stdout is not None
         selector = selectors.DefaultSelector()
@@ -139,15 +134,15 @@ def emulator(*options: str, api_key: str = KEY, timeout: float = 30.0) -> Iterat
         url = ""
         while not url:
             if process.poll() is not None:
-                raise RuntimeError(f"the emulator exited with {process.returncode}: {command}")
+                raise RuntimeError(f"{what} exited with {process.returncode}: {command}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the emulator did not start within {timeout} s")
+                raise RuntimeError(f"{what} did not start within {timeout} s")
             if selector.select(timeout=0.2):
                 line = process.stdout.readline()
-                if line.startswith(READY):
-                    url = line[len(READY) :].strip()
+                if line.startswith(ready):
+                    url = line[len(ready) :].strip()
         selector.close()
-        yield EmulatorProcess(url, process, api_key)
+        yield process, url
     finally:
         process.terminate()
         try:
@@ -155,6 +150,30 @@ def emulator(*options: str, api_key: str = KEY, timeout: float = 30.0) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def emulator(*options: str, api_key: str = KEY, timeout: float = 30.0) -> Iterator[EmulatorProcess]:
+    """Start ``python -m agb.emulator --port 0 <options>`` on 127.0.0.1; stop it on exit."""
+    command = [sys.executable, "-m", "agb.emulator", "--host", "127.0.0.1", "--port", "0"]
+    command += ["--api-key", api_key, *options]
+    with ready_process(
+        command, READY, "the emulator", timeout, cwd=ROOT, stderr=subprocess.DEVNULL
+    ) as (process, url):
+        yield EmulatorProcess(url, process, api_key)
+
+
+def run_benchmarks(benchmarks: dict[str, Any], results: dict[str, Any], args: Any) -> int:
+    """Run the benchmark ``args.benchmark`` names (or all), then write ``results`` to
+    ``args.json`` when given; print the time it all took."""
+    chosen = list(benchmarks) if args.benchmark == "all" else [args.benchmark]
+    started = time.perf_counter()
+    for name in chosen:
+        benchmarks[name](args)
+    print(f"\n({time.perf_counter() - started:.0f} s)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str))
+    return 0
 
 
 # --------------------------------------------------------------------------- the peer

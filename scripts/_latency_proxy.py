@@ -19,10 +19,7 @@ import asyncio
 import collections
 import contextlib
 import random
-import selectors
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -192,29 +189,10 @@ def proxy(
         connect_latency_ms = latency_ms
     command = [sys.executable, __file__, "--upstream", upstream, "--latency", str(latency_ms)]
     command += ["--connect-latency", str(connect_latency_ms), "--jitter", str(jitter_ms)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + 30
-        url = ""
-        while not url:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the latency proxy did not start: {command}")
-            if selector.select(timeout=0.2):
-                line = process.stdout.readline()
-                if line.startswith(READY):
-                    url = line[len(READY) :].strip()
-        selector.close()
+    from _bench_common import ready_process
+
+    with ready_process(command, READY, "the latency proxy") as (_, url):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def main() -> int:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
-import json
 import statistics
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from _bench_common import (
     emulator,
     peer_python,
     print_header,
+    run_benchmarks,
     run_json,
     stat,
     verdict,
@@ -451,14 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    chosen = list(BENCHMARKS) if args.benchmark == "all" else [args.benchmark]
-    started = time.perf_counter()
-    for name in chosen:
-        BENCHMARKS[name](args)
-    print(f"\n({time.perf_counter() - started:.0f} s)")
-    if args.json:
-        args.json.write_text(json.dumps(RESULTS, indent=2, default=str))
-    return 0
+    return run_benchmarks(BENCHMARKS, RESULTS, args)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ from _bench_common import (
     emulator,
     peer_python,
     print_header,
+    run_benchmarks,
     run_json,
     run_python,
     stat,
@@ -663,14 +664,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     args = parser.parse_args(argv)
-    chosen = list(BENCHMARKS) if args.benchmark == "all" else [args.benchmark]
-    started = time.perf_counter()
-    for name in chosen:
-        BENCHMARKS[name](args)
-    print(f"\n({time.perf_counter() - started:.0f} s)")
-    if args.json:
-        args.json.write_text(json.dumps(RESULTS, indent=2, default=str))
-    return 0
+    return run_benchmarks(BENCHMARKS, RESULTS, args)
 
 
 if __name__ == "__main__":
