@@ -5,17 +5,14 @@ HTTP parser and connection pool cost a fraction of that, which is what bounds a 
 thousands of sessions from one process (figures: ``docs/performance.md``). The SDK keeps
 speaking httpx (requests, responses, auth, hooks, timeouts); only the wire is aiohttp's.
 
+The SDK uses it for async calls when aiohttp is installed and no ``async_transport`` is given.
 Unlike ``httpx_aiohttp.AiohttpTransport``, one instance serves any number of event loops (an
 aiohttp session belongs to the loop that made it: one is kept per loop), uses the process's
-shared SSL context (:func:`agb._warmup.ssl_context`), reads each body before returning (the
-SDK reads every answer whole) and maps aiohttp's errors onto httpx's keeping the difference
-that matters to a retry: :class:`httpx.ConnectError` / :class:`httpx.ConnectTimeout` only when
-the request cannot have been sent, :class:`httpx.ReadError`, :class:`httpx.ReadTimeout` or
+shared SSL context (:func:`agb._warmup.ssl_context`), streams each body to the SDK's guard
+(which bounds its size) and maps aiohttp's errors onto httpx's keeping the difference that
+matters to a retry: :class:`httpx.ConnectError` / :class:`httpx.ConnectTimeout` only when the
+request cannot have been sent, :class:`httpx.ReadError`, :class:`httpx.ReadTimeout` or
 :class:`httpx.RemoteProtocolError` when it may have reached the server.
-
-    from agb import AGB
-    from agb._aiohttp import AiohttpTransport
-    agb = AGB(api_key, cfg, async_transport=AiohttpTransport())
 """
 
 from __future__ import annotations
@@ -23,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import threading
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -111,7 +109,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         url = request.url
         body = request.content or None
         try:
-            async with session.request(
+            answer = await session.request(
                 request.method,
                 str(url),
                 headers=request.headers.multi_items(),
@@ -126,8 +124,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     sock_connect=timeout.get("connect"),
                     sock_read=timeout.get("read"),
                 ),
-            ) as answer:
-                content = await answer.read()
+            )
         except aio.ClientError as error:  # its timeouts too (ServerTimeoutError is one)
             raise _mapped(error, request) from error
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
@@ -136,7 +133,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             answer.status,
             headers=answer.raw_headers,
-            content=content,
+            stream=_Body(answer, request),
             request=request,
             extensions=extensions,
         )
@@ -151,6 +148,33 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     del self._sessions[key]
         if entry is not None and entry[0] is loop:
             await entry[1].close()
+
+
+class _Body(httpx.AsyncByteStream):
+    """An answer's body as aiohttp receives it, chunk by chunk: whoever reads it (the SDK's
+    guard) decides how much to take, so an endless or huge answer never sits in memory whole."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, answer: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._answer = answer
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        aio = _aiohttp()
+        try:
+            async for chunk in self._answer.content.iter_chunked(self.CHUNK):
+                yield chunk
+        except aio.ClientError as error:
+            raise _mapped(error, self._request) from error
+
+    async def aclose(self) -> None:
+        # A body read to its end gives the connection back to the pool; one cut short closes
+        # it (what is left of the answer would otherwise be read as the next one's).
+        if self._answer.content.at_eof():
+            self._answer.release()
+        else:
+            self._answer.close()
 
 
 def _mapped(error: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:

@@ -11,10 +11,8 @@ after ``os.fork()`` forgets (never closes, never uses) its parent's pools.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import platform
-import ssl
 import threading
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from attrs import define
 
+from agb import _warmup
 from agb._answer_guard import AsyncGuard, Guard, guard_mounts
 from agb._exchange import ASYNC_HOOKS, SYNC_HOOKS
 from agb._secrets import BearerAuth, Redactor, redact_logs
@@ -33,7 +32,14 @@ from agb_api_client import Client
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["USER_AGENT", "Pools"]
+__all__ = ["DEFAULT_IN_FLIGHT", "IN_FLIGHT_OWN_ASYNC", "USER_AGENT", "Pools"]
+
+# Requests in flight per event loop with the SDK's own async transports (aiohttp, or httpx in
+# pools of 10), measured at 0/10/40/150 ms RTT on a 50-session fan-out (docs/performance.md):
+# enough to hide 150 ms of latency, and neither transport's cost grows with its size.
+IN_FLIGHT_OWN_ASYNC = 50
+# The sync pool, and a transport the caller gave (its costs are unknown).
+DEFAULT_IN_FLIGHT = 10
 
 USER_AGENT = (
     f"agb-sessions-python/{__version__} "
@@ -94,9 +100,13 @@ class Pools:
         api_key: The API key (checked: it must fit in an HTTP header).
         timeout: Seconds a whole request may take (connect, send, headers and body), unless
             the call gives its own.
-        max_connections: Size of each pool, and the most requests in flight per event loop.
+        max_connections: Size of each pool, and the most requests in flight per event loop;
+            ``None``: :data:`IN_FLIGHT_OWN_ASYNC` with the SDK's own async transport,
+            :data:`DEFAULT_IN_FLIGHT` for the sync pool and a transport the caller gave.
         transport: An httpx transport for the sync client (default: httpx's, on httpcore).
-        async_transport: An httpx transport for the async clients.
+        async_transport: An httpx transport for the async clients (default:
+            :class:`agb._aiohttp.AiohttpTransport` when aiohttp is installed, else
+            :class:`agb._sharded.ShardedTransport`; both serve every event loop).
         max_response_bytes: The largest answer read, after decompression.
 
     Raises:
@@ -109,7 +119,7 @@ class Pools:
         base_url: str,
         api_key: str,
         timeout: float,
-        max_connections: int,
+        max_connections: int | None,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
@@ -119,12 +129,14 @@ class Pools:
         self._redactor = Redactor(api_key)
         redact_logs(self._redactor)
         self._timeout = httpx.Timeout(timeout)
+        sync_bound = max_connections or DEFAULT_IN_FLIGHT
         self._limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
+            max_connections=sync_bound, max_keepalive_connections=sync_bound
         )
         self._max_response_bytes = max_response_bytes
         self._transport = transport
-        self._async_transport = async_transport
+        self._given_async_transport = async_transport
+        self._max_connections = max_connections
         self._headers = {
             "User-Agent": USER_AGENT,
             "Content-Type": "application/json",
@@ -133,25 +145,32 @@ class Pools:
         # One async pool per event loop: an httpx.AsyncClient's connections belong to the loop
         # that opened them, and using them from another loop (a second asyncio.run, a test's
         # own loop) fails with "Event loop is closed". Each pool is closed when its loop ends.
-        # Each also holds a semaphore that keeps in-flight requests within the pool's size:
-        # httpcore's bookkeeping of queued requests grows with queue x connections, so a
-        # fan-out of hundreds of calls is much faster waiting here than in its queue.
-        self._max_in_flight = max_connections
+        # Each also holds a semaphore that keeps in-flight requests within the bound: a
+        # fan-out of thousands of calls waits here, cheaply, rather than in a pool's queue.
         self._closed = False
         self._reset_pools()
 
     def _reset_pools(self) -> None:
         self._fork = _FORKS[0]
+        self._async_transport, self._max_in_flight, self.warm_imports = _async_transport(
+            self._base_url, self._given_async_transport, self._max_connections
+        )
         self._lock = threading.Lock()
         self.client = self._generated()
         self._sync: httpx.Client | None = None
         self._loops: dict[int, _LoopPool] = {}
         self._unbound: httpx.AsyncClient | None = None
 
+    def warm_up(self) -> None:
+        """The async path's one-time imports and SSL context, in the calling thread."""
+        _warmup.warm_up(self._base_url, self.warm_imports)
+
     def _check_fork(self) -> None:
         """After os.fork(), forget (never close, never use) the parent's pools."""
         if self._fork != _FORKS[0]:
-            _ABANDONED.append((self.client, self._sync, self._loops, self._unbound))
+            _ABANDONED.append(
+                (self.client, self._sync, self._loops, self._unbound, self._async_transport)
+            )
             self._reset_pools()
 
     def _generated(self) -> Client:
@@ -170,6 +189,9 @@ class Pools:
             "limits": self._limits,
             "auth": self._auth,
             "follow_redirects": False,
+            # One SSL context per process (none loaded for http://): httpx would build one
+            # per client, 40-60 ms on the caller's thread.
+            "verify": _warmup.ssl_context(self._base_url),
         }
 
     def _guard_mounts(self, client: httpx.Client | httpx.AsyncClient) -> None:
@@ -185,7 +207,7 @@ class Pools:
         with self._lock:
             if self._sync is None:
                 inner = self._transport or httpx.HTTPTransport(
-                    verify=_ssl_context(), limits=self._limits
+                    verify=_warmup.ssl_context(self._base_url), limits=self._limits
                 )
                 self._sync = httpx.Client(
                     **self._common(),
@@ -200,9 +222,7 @@ class Pools:
         return self._new_async_pool()[0]
 
     def _new_async_pool(self) -> tuple[httpx.AsyncClient, AsyncGuard]:
-        inner = self._async_transport or httpx.AsyncHTTPTransport(
-            verify=_ssl_context(), limits=self._limits
-        )
+        inner = self._async_transport
         guard = AsyncGuard(inner, self._max_response_bytes, self._redactor)
         client = httpx.AsyncClient(
             **self._common(),
@@ -329,12 +349,29 @@ class Pools:
 _CLOSING: set[Any] = set()
 
 
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """One SSL context per process, built on first use: building one loads the certificate
-    bundle (40-60 ms on the loop's thread), which each new pool (one per event loop) would
-    otherwise repeat."""
-    return httpx.create_ssl_context()
+def _async_transport(
+    base_url: str, given: httpx.AsyncBaseTransport | None, bound: int | None
+) -> tuple[httpx.AsyncBaseTransport, int, tuple[str, ...]]:
+    """(async transport, requests in flight per loop, modules the warm-up imports for it).
+
+    Without a transport from the caller: aiohttp's when installed (the ``aiohttp`` extra: a
+    third of httpx's CPU per request), else httpx's split into pools of 10. Creating either
+    imports nothing heavy: aiohttp is loaded by the warm-up, off the event loop.
+    """
+    if given is not None:
+        return given, bound or DEFAULT_IN_FLIGHT, ()
+    from agb import _aiohttp
+
+    bound = bound or IN_FLIGHT_OWN_ASYNC
+    if _aiohttp.available():
+        return (
+            _aiohttp.AiohttpTransport(max_connections=bound),
+            bound,
+            _aiohttp.AiohttpTransport.WARM_IMPORTS,
+        )
+    from agb._sharded import ShardedTransport
+
+    return ShardedTransport(base_url, bound), bound, ()
 
 
 def _close_soon(pool: _LoopPool) -> None:

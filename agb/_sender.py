@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from agb import _warmup
 from agb._answer_guard import ResponseTooLarge
 from agb._effects import Call
 from agb._envelope import (
@@ -109,6 +110,10 @@ class HTTPSender(Pools):
             ClientClosedError: If the client was closed.
         """
         self._check_open()
+        if not _warmup.is_warm(self._base_url, self.warm_imports):
+            # The async path's one-time imports and SSL context, once per process, in a worker
+            # thread: the loop keeps running meanwhile (they would stall it 100-270 ms).
+            await _warmup.warm_up_async(self._base_url, self.warm_imports)
         client, in_flight = self._loop_client()
         with self._exchange(call) as (exchange, logged):
             try:

@@ -13,15 +13,9 @@ loop (~120 ms). This module removes all three:
 - :func:`warm_up_async` does those imports and builds the context in a worker thread the first
   time, so the loop keeps running; later calls return at once (one attribute read).
 
-The transport wires them in (see ``docs/performance.md``)::
-
-    async def send_async(self, call):
-        if not _warmup.is_warm(self._base_url):     # a set look-up on the hot path
-            await _warmup.warm_up_async(self._base_url)
-        ...
-
-    def _new_async_client(self):
-        return httpx.AsyncClient(..., verify=_warmup.ssl_context(self._base_url))
+The sender calls :func:`warm_up_async` before its first async request (a set look-up on every
+later one); the pools pass :func:`ssl_context` to every httpx client and transport. A program
+that wants no thread at all calls :func:`agb.warm_up` before it starts its event loop.
 """
 
 from __future__ import annotations
@@ -29,6 +23,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import importlib
+import os
 import ssl
 import threading
 
@@ -51,6 +46,18 @@ _warm: set[tuple[bool, tuple[str, ...]]] = set()
 # The one warm-up under way for each key: the first caller starts it in a thread of its own,
 # every concurrent caller (of any event loop) awaits the same future.
 _jobs: dict[tuple[bool, tuple[str, ...]], concurrent.futures.Future[None]] = {}
+
+
+def _after_fork_in_child() -> None:
+    # A warm-up thread of the parent does not exist in the child: forget its job (and a lock
+    # it may have held), so that the child's first call starts its own.
+    global _lock
+    _lock = threading.Lock()
+    _jobs.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def ssl_context(base_url: str) -> ssl.SSLContext:

@@ -170,6 +170,20 @@ class AGB(WithOptions, SessionBlocks):
             return found.result
         return attrs.evolve(found.result, session=session_from_record(self, found.record))
 
+    def warm_up(self) -> None:
+        """Do the async path's one-time work now, in the calling thread.
+
+        The first async call of a process imports the generated client, the transport's
+        modules (aiohttp when installed) and builds the SSL context: 100-270 ms of work that
+        the SDK otherwise does in a worker thread, once, so the event loop keeps running. Call
+        this before starting the loop to start no thread at all, or at a moment of your
+        choosing. Idempotent; cheap once done.
+
+        Raises:
+            ImportError: If a module the async path needs cannot be imported.
+        """
+        self._transport.warm_up()
+
     def close(self) -> None:
         """Close the sync connection pool. Use :meth:`aclose` to close the async one too.
 

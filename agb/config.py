@@ -42,15 +42,17 @@ class Config:
             the body), not each read, so a server that drips its answer cannot hold a call.
         max_retries: How many times a request that failed in passing (connection refused,
             HTTP 429 or 5xx on a read) is tried again, with backoff (default 2).
-        max_connections: Size of the connection pool, and the most requests one client has in
-            flight at once (default 10); more concurrent calls wait their turn in the SDK.
-            Keep the default with the SDK's own httpx pool, on slow links too: httpx's pool
-            costs more CPU per request the more connections it holds, so a 50-session
-            pause+resume fan-out took 1.5x its ideal time with 10, 1.9x with 25 and 3.0x with
-            50 at 0 ms round trip, 1.6x / 1.7x / 2.3x at 40 ms, and 2.4x / 1.9x / 2.1x at
-            150 ms (``scripts/bench_conditions.py bounds``, docs/performance.md). A larger
-            bound pays off only with a transport whose cost does not grow with its
-            connections (pass it as ``async_transport``).
+        max_connections: The most requests one client has in flight at once per event loop
+            (and its connections); more concurrent calls wait their turn in the SDK. Default
+            (``None``): 50 for async calls with the SDK's own async transports (aiohttp when
+            the ``aiohttp`` extra is installed, else httpx split into pools of 10), 10 for the
+            sync pool and for a transport you pass. Measured on a 50-session pause+resume
+            fan-out (``scripts/bench_conditions.py bounds``, docs/performance.md): at 150 ms
+            round trip a bound of 50 took 1.3-1.6x the time of one session alone and 10 took
+            2.4-2.7x; at 0-40 ms the bound made no difference beyond noise. One httpx pool
+            gets slower as it grows (3.8 ms of CPU per request at 50 connections, 1.1 ms in
+            pools of 10), which is why the SDK splits it; lower the bound if the service or a
+            proxy limits your connections.
         max_response_bytes: The largest answer the client reads, counted after decompression
             (default 10 MiB; the service's answers are a few KiB). A larger one is a failed
             result with a :class:`~agb.exceptions.ResponseTooLargeError` naming the limit, and
@@ -60,7 +62,7 @@ class Config:
     endpoint: str = DEFAULT_ENDPOINT
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     max_retries: int = field(default=2, kw_only=True)
-    max_connections: int = field(default=10, kw_only=True)
+    max_connections: int | None = field(default=None, kw_only=True)
     max_response_bytes: int = field(default=DEFAULT_MAX_RESPONSE_BYTES, kw_only=True)
 
     @property
@@ -96,6 +98,8 @@ class Config:
         _ = self.base_url, self.timeout_seconds
         for name in ("max_retries", "max_connections", "max_response_bytes"):
             value = getattr(self, name)
+            if value is None and name == "max_connections":
+                continue
             minimum = 0 if name == "max_retries" else 1
             if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
                 raise ConfigurationError(f"{name} must be an integer >= {minimum}, got {value!r}")

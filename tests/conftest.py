@@ -20,6 +20,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _warm_async_path() -> None:
+    """The async path's one-time imports done before any test, as a long-running program has
+    them after its first call: tests that forbid threads, or run on a virtual clock, then see
+    no warm-up thread (``tests/facade/test_facade_warmup.py`` tests the warm-up itself)."""
+    from agb import _warmup
+    from agb._aiohttp import AiohttpTransport
+
+    for url in ("http://warm.invalid", "https://warm.invalid"):
+        _warmup.warm_up(url)
+        _warmup.warm_up(url, AiohttpTransport.WARM_IMPORTS)
+
+
 @pytest.fixture(scope="session")
 def openapi_spec() -> dict[str, Any]:
     """``openapi.yaml`` parsed into plain Python data."""

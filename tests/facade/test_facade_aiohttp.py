@@ -87,6 +87,7 @@ def test_sessions_of_closed_loops_are_forgotten(running: Any) -> None:
             content=b'{"sessionId": "s-none"}',
         )
         answer = await transport.handle_async_request(request)
+        await answer.aread()
         session = transport._sessions[id(asyncio.get_running_loop())][1]
         await session.close()  # as a program that never calls aclose leaves it, but tidily
         return answer

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
+import httpx
 import pytest
 
 from agb import Session
+from agb._aiohttp import AiohttpTransport
+from agb._sharded import ShardedTransport
 from agb.emulator import RunningEmulator
 from agb.emulator import _app as emulator_app
 from tests.support.clock import FakeClock
@@ -38,16 +42,47 @@ async def _cancel(task: asyncio.Task[object]) -> None:
     assert asyncio.all_tasks() == {asyncio.current_task()}
 
 
+# Each async transport the SDK can use: its own default (aiohttp, installed with the dev
+# extra), httpx split into pools (the default without aiohttp), and httpx's own.
+TRANSPORTS = ["aiohttp", "sharded", "httpx"]
+
+
+@pytest.fixture(params=TRANSPORTS)
+def wire(request: pytest.FixtureRequest, server: RunningEmulator) -> dict[str, Any]:
+    """``AGB`` arguments choosing one async transport."""
+    if request.param == "aiohttp":
+        return {"async_transport": AiohttpTransport(max_connections=100)}
+    if request.param == "sharded":
+        return {"async_transport": ShardedTransport(server.base_url, 100)}
+    return {"async_transport": httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=100))}
+
+
+def _connections(transport: object) -> tuple[int, int]:
+    """(connections open, of which busy) in the running loop's pools of ``transport``."""
+    loop = id(asyncio.get_running_loop())
+    if isinstance(transport, AiohttpTransport):
+        connector: Any = transport._sessions[loop][1].connector
+        idle = sum(len(kept) for kept in connector._conns.values())
+        busy = len(connector._acquired)
+        return idle + busy, busy
+    pools = transport._loops[loop].pools if isinstance(transport, ShardedTransport) else [transport]
+    conns = [c for pool in pools for c in pool._pool.connections]  # type: ignore[attr-defined]
+    return len(conns), sum(not c.is_idle() for c in conns)
+
+
 async def _pool_still_works(sockets: Sockets, session: Session) -> None:
     results = await asyncio.gather(*(session.get_status_async() for _ in range(20)))
     assert all(r.success for r in results), results
     assert {r.status for r in results} <= {"RUNNING", "PAUSING"}  # the clock stands still
-    pool = session.agb._transport.async_client()._transport._pool  # type: ignore[attr-defined]
-    assert all(c.is_idle() for c in pool.connections)
-    assert 0 < sockets.open() <= len(pool.connections)
+    guard = session.agb._transport.async_client()._transport  # type: ignore[attr-defined]
+    open_, busy = _connections(guard.inner)
+    assert busy == 0, "a connection is still held after the calls ended"
+    assert 0 < sockets.open() <= open_
 
 
-async def test_cancel_between_polls(server: RunningEmulator, sockets: Sockets) -> None:
+async def test_cancel_between_polls(
+    server: RunningEmulator, sockets: Sockets, wire: dict[str, Any]
+) -> None:
     napping = asyncio.Event()
     naps = 0
     polls_when_napping = -1
@@ -63,7 +98,7 @@ async def test_cancel_between_polls(server: RunningEmulator, sockets: Sockets) -
         napping.set()
         await asyncio.Event().wait()  # until cancelled
 
-    agb = emulator_agb(server, async_sleep=sleep)
+    agb = emulator_agb(server, async_sleep=sleep, **wire)
     session = Session(agb, create_sessions(server, 1)[0])
     task = asyncio.ensure_future(session.pause_async(timeout=60, poll_interval=INTERVAL))
 
@@ -80,7 +115,7 @@ async def test_cancel_between_polls(server: RunningEmulator, sockets: Sockets) -
 
 
 async def test_cancel_during_a_status_request(
-    server: RunningEmulator, sockets: Sockets, monkeypatch: pytest.MonkeyPatch
+    server: RunningEmulator, sockets: Sockets, monkeypatch: pytest.MonkeyPatch, wire: dict[str, Any]
 ) -> None:
     """Cancelled while a poll waits for its (held) answer: the connection is given up, not kept
     half-read in the pool."""
@@ -91,7 +126,7 @@ async def test_cancel_during_a_status_request(
         await asyncio.to_thread(release.wait, 10)
 
     monkeypatch.setattr(emulator_app, "_sleep", hold)
-    agb = emulator_agb(server)
+    agb = emulator_agb(server, **wire)
     session = Session(agb, create_sessions(server, 1)[0])
     server.emulator.faults.add("slow", path="/mcp/getSession", skip=2, seconds=1.0)
     task = asyncio.ensure_future(session.pause_async(timeout=60, poll_interval=INTERVAL))
