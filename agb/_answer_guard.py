@@ -24,6 +24,7 @@ from httpx._decoders import SUPPORTED_DECODERS
 
 from agb._deadline import DEADLINE, bound_network, request_deadline, timed_out
 from agb._secrets import Redactor
+from agb._turns import take_turn
 from agb._wire_forms import normalize
 
 __all__ = ["AsyncGuard", "Body", "Guard", "ResponseTooLarge", "guard_mounts"]
@@ -271,6 +272,10 @@ class AsyncGuard(httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
         try:
+            if self._asyncio:  # the answer's reading waits its turn (agb._turns)
+                import asyncio
+
+                await take_turn(asyncio.get_running_loop())
             body = _body(self, response, request, allowed, deadline)
             stream = response.stream
             if not isinstance(stream, httpx.AsyncByteStream):

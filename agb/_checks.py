@@ -7,6 +7,7 @@ that is not; :func:`invalid` turns that message into a failed result with the co
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ __all__ = [
     "check_labels",
     "check_link",
     "check_list",
+    "check_on_status",
     "check_session_id",
     "check_text",
     "check_wait",
@@ -214,3 +216,20 @@ def check_list(labels: object, page: object, limit: object, next_token: object) 
     if page is not None and next_token:
         return "give page or next_token, not both: next_token already names the page to start from"
     return None
+
+
+def check_on_status(on_status: object, *, is_async: bool) -> None:
+    """Check an ``on_status`` callback before anything is sent.
+
+    Raises:
+        ValueError: If it is not callable, or a coroutine function given to a sync method.
+    """
+    if on_status is None:
+        return
+    if not callable(on_status):
+        raise ValueError(f"on_status must be a callable (status, elapsed), got {on_status!r}")
+    if not is_async and inspect.iscoroutinefunction(on_status):
+        raise ValueError(
+            "on_status is a coroutine function; a sync method cannot await it "
+            "(use the _async method, or a plain function)"
+        )

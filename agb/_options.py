@@ -87,6 +87,9 @@ class OptionsSender:
         finally:
             _EXTRA_HEADERS.reset(token)
 
+    async def warm_up_async(self) -> None:
+        await self.transport.warm_up_async()
+
     async def send_async(self, call: Call) -> Reply:
         call = self._prepare(call)
         if not self.headers:

@@ -24,6 +24,7 @@ from attrs import define
 from agb import _warmup
 from agb._answer_guard import AsyncGuard, Guard, guard_mounts
 from agb._exchange import ASYNC_HOOKS, SYNC_HOOKS
+from agb._lean_client import LeanAsyncClient, LeanClient
 from agb._secrets import BearerAuth, Redactor, redact_logs
 from agb._version import __version__
 from agb.config import DEFAULT_MAX_RESPONSE_BYTES
@@ -209,8 +210,9 @@ class Pools:
                 inner = self._transport or httpx.HTTPTransport(
                     verify=_warmup.ssl_context(self._base_url), limits=self._limits
                 )
-                self._sync = httpx.Client(
+                self._sync = LeanClient(
                     **self._common(),
+                    auth_header=self._auth.header,
                     transport=Guard(inner, self._max_response_bytes, self._redactor),
                     event_hooks=SYNC_HOOKS,
                 )
@@ -224,8 +226,9 @@ class Pools:
     def _new_async_pool(self) -> tuple[httpx.AsyncClient, AsyncGuard]:
         inner = self._async_transport
         guard = AsyncGuard(inner, self._max_response_bytes, self._redactor)
-        client = httpx.AsyncClient(
+        client = LeanAsyncClient(
             **self._common(),
+            auth_header=self._auth.header,
             transport=guard,
             event_hooks=ASYNC_HOOKS,
         )
@@ -260,11 +263,11 @@ class Pools:
             pool.keeper.__anext__().send(None)
         return pool
 
-    def _loop_client(self) -> tuple[Client, asyncio.Semaphore]:
-        """The generated client whose async pool belongs to the running event loop, and the
-        semaphore bounding that loop's requests in flight."""
+    def _loop_client(self) -> tuple[Client, asyncio.Semaphore, asyncio.AbstractEventLoop]:
+        """The generated client whose async pool belongs to the running event loop, the
+        semaphore bounding that loop's requests in flight, and the loop."""
         pool = self._loop_pool()
-        return pool.generated, pool.in_flight
+        return pool.generated, pool.in_flight, pool.loop
 
     def async_client(self) -> httpx.AsyncClient:
         """The pooled async httpx client of the running event loop.
@@ -359,7 +362,8 @@ def _async_transport(
     imports nothing heavy: aiohttp is loaded by the warm-up, off the event loop.
     """
     if given is not None:
-        return given, bound or DEFAULT_IN_FLIGHT, ()
+        warm = getattr(given, "WARM_IMPORTS", ())
+        return given, bound or DEFAULT_IN_FLIGHT, tuple(warm) if isinstance(warm, tuple) else ()
     from agb import _aiohttp
 
     bound = bound or IN_FLIGHT_OWN_ASYNC

@@ -10,6 +10,7 @@ from attrs import define, field
 
 from agb._effects import Call, Observed, Observer, Plan, run_async, run_sync
 from agb._retry import RetryPolicy
+from agb._turns import take_turn
 
 if TYPE_CHECKING:
     from agb._envelope import Reply
@@ -51,6 +52,9 @@ class Sender(Protocol):
 
     async def send_async(self, call: Call) -> Reply:
         """Send ``call`` on the running event loop."""
+
+    async def warm_up_async(self) -> None:
+        """Do the async path's one-time work (imports) without blocking the loop."""
 
 
 async def _asyncio_sleep(seconds: float) -> None:
@@ -99,4 +103,8 @@ class Runner:
         """
         sleep = self.async_sleep or _asyncio_sleep
         observer = status_observer(self.observer, on_status)
+        await self.sender.warm_up_async()  # before the plan first runs: it imports the plans
+        import asyncio  # loaded: a loop is running
+
+        await take_turn(asyncio.get_running_loop())  # thousands of calls started at once queue
         return await run_async(plan, self.sender.send_async, sleep, self.clock, observer)

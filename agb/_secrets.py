@@ -57,8 +57,9 @@ class Redactor:
         text = "".join(f"(?:{'|'.join(group)})" for group in forms)
         self._text = re.compile(text, re.IGNORECASE) if secret else None
         self._bytes = re.compile(text.encode("ascii"), re.IGNORECASE) if secret else None
-        escaped = secret.encode("unicode_escape").decode("ascii")
-        self._repr_form = escaped if escaped != secret else ""
+        self._repr_form = ""
+        if any(char == "\\" or not " " <= char <= "~" for char in secret):  # else: as it is
+            self._repr_form = secret.encode("unicode_escape").decode("ascii")
 
     def text(self, value: str) -> str:
         """``value`` with every form of the secret replaced by ``<redacted>``."""
@@ -142,6 +143,11 @@ class BearerAuth(httpx.Auth):
     def __init__(self, api_key: str) -> None:
         check_api_key(api_key)
         self._value = f"Bearer {api_key}"
+
+    @property
+    def header(self) -> str:
+        """The ``Authorization`` header's value (for clients that add it themselves)."""
+        return self._value
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["authorization"] = self._value

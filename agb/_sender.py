@@ -30,6 +30,7 @@ from agb._envelope import (
 from agb._exchange import Exchange, recording
 from agb._pools import Pools
 from agb._secrets import scrub_reply
+from agb._turns import take_turn
 from agb.exceptions import ClientClosedError
 
 __all__ = ["HTTPSender"]
@@ -102,6 +103,13 @@ class HTTPSender(Pools):
                 return logged(self._failed(call, exchange, error))
             return logged(_read_parsed(call, answer))
 
+    async def warm_up_async(self) -> None:
+        """The async path's one-time imports and SSL context, once per process, in a worker
+        thread (the loop keeps running meanwhile: they would stall it 100-270 ms); then a set
+        look-up."""
+        if not _warmup.is_warm(self._base_url, self.warm_imports):
+            await _warmup.warm_up_async(self._base_url, self.warm_imports)
+
     async def send_async(self, call: Call) -> Reply:
         """Send ``call`` with the running loop's async client; never raises for what the
         network, the server or an argument does (see :meth:`send`).
@@ -110,13 +118,11 @@ class HTTPSender(Pools):
             ClientClosedError: If the client was closed.
         """
         self._check_open()
-        if not _warmup.is_warm(self._base_url, self.warm_imports):
-            # The async path's one-time imports and SSL context, once per process, in a worker
-            # thread: the loop keeps running meanwhile (they would stall it 100-270 ms).
-            await _warmup.warm_up_async(self._base_url, self.warm_imports)
-        client, in_flight = self._loop_client()
+        await self.warm_up_async()
+        client, in_flight, loop = self._loop_client()
         with self._exchange(call) as (exchange, logged):
             try:
+                await take_turn(loop)
                 async with in_flight:
                     answer = await call.endpoint.asyncio_detailed(client=client, **call.kwargs)
             except BaseException as error:

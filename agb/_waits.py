@@ -7,7 +7,6 @@ change they see, so progress displays show exactly what the SDK saw.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from typing import Any, Final, TypeVar
 
@@ -32,7 +31,6 @@ __all__ = [
     "Waited",
     "cannot_come",
     "canonical",
-    "check_on_status",
     "check_target",
     "is_gone",
     "parse_context_status",
@@ -77,23 +75,6 @@ def check_target(status: object) -> str:
         known = ", ".join(sorted(KNOWN_STATUSES))
         raise ValueError(f"status must be one of {known} (any case), got {status!r}")
     return upper
-
-
-def check_on_status(on_status: object, *, is_async: bool) -> None:
-    """Check an ``on_status`` callback before anything is sent.
-
-    Raises:
-        ValueError: If it is not callable, or a coroutine function given to a sync method.
-    """
-    if on_status is None:
-        return
-    if not callable(on_status):
-        raise ValueError(f"on_status must be a callable (status, elapsed), got {on_status!r}")
-    if not is_async and inspect.iscoroutinefunction(on_status):
-        raise ValueError(
-            "on_status is a coroutine function; a sync method cannot await it "
-            "(use the _async method, or a plain function)"
-        )
 
 
 def session_body(session_id: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from agb._checks import check_session_id, check_wait
+from agb._checks import check_on_status, check_session_id, check_wait
 from agb._constants import (
     DEFAULT_DELETE_POLL_INTERVAL,
     DEFAULT_DELETE_TIMEOUT,
@@ -369,8 +369,6 @@ def _check_wait(
     timeout: object, poll_interval: object, on_status: object, is_async: bool
 ) -> tuple[float, float]:
     """The checked ``(timeout, poll_interval)`` of a wait, its ``on_status`` checked too."""
-    from agb._waits import check_on_status
-
     checked = check_wait(timeout, poll_interval)
     check_on_status(on_status, is_async=is_async)
     return checked

@@ -98,3 +98,66 @@ async def test_a_failed_warm_up_raises_and_is_tried_again(
         await _warmup.warm_up_async("http://e")
     assert attempts == ["http://e", "http://e"]
     assert not _warmup.is_warm("http://e")
+
+
+_FIRST_CALL = r"""
+import asyncio, importlib.abc, json, sys, threading
+
+on_loop, off_loop = [], []
+
+class Spy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if asyncio._get_running_loop() is not None:
+            on_loop.append(name)
+        elif threading.current_thread().name == "agb-warm-up":
+            off_loop.append(name)
+        return None
+
+sys.meta_path.insert(0, Spy())
+import httpx
+from agb import AGB, Config, Session
+
+def handler(request):
+    data = {"sessionId": "s-1", "status": "PAUSED"}
+    return httpx.Response(200, json={"success": True, "requestId": "r", "data": data})
+
+async def main():
+    agb = AGB("k-1", Config("http://127.0.0.1:9"), async_transport=httpx.MockTransport(handler))
+    result = await Session(agb, "s-1").pause_async(timeout=5, poll_interval=0.01)
+    assert result.success, result
+    await agb.aclose()
+
+asyncio.run(main())
+print(json.dumps({"on_loop": on_loop, "off_loop": off_loop}))
+"""
+
+
+def test_a_programs_first_async_call_imports_nothing_on_its_loop() -> None:
+    """In a fresh process, the plans and the generated client are imported by the warm-up
+    thread, none by the loop's thread (each such import stalled the loop 20-150 ms)."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST_CALL], capture_output=True, text=True, timeout=60, check=True
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["on_loop"] == []
+    assert "agb._plans" in seen["off_loop"]
+    assert any(name.startswith("agb_api_client.models") for name in seen["off_loop"])
+
+
+def test_making_a_plan_imports_nothing_running_it_does() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\nfrom agb import AGB, Config, Session\n"
+        "agb = AGB('k', Config('http://127.0.0.1:9'))\n"
+        "plan = Session(agb, 's')._pause(5, 1, None, is_async=False)\n"
+        "assert 'agb._plans' not in sys.modules, 'made'\n"
+        "next(plan)\n"
+        "assert 'agb._plans' in sys.modules, 'ran'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
