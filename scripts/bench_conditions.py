@@ -340,6 +340,8 @@ def compare_at(
             f"{cells[3]:24s} {cells[4]:8s} {cells[5]}"
         )
     print(f"  ideal (one session alone, ours): {solos.show_short('.2f', ' s')}")
+    if any(side.ours and side not in sync_sides for side in sides):
+        print("  (no sync figure: the async transport does not touch the sync path)")
     print("  targets:")
     ours_sides = [s for s in sides if s.ours and s.name != BEFORE]
     for side in ours_sides:
