@@ -175,14 +175,21 @@ def emulator(*options: str, api_key: str = KEY, timeout: float = 30.0) -> Iterat
         yield EmulatorProcess(url, process, api_key)
 
 
+def _load() -> str:
+    """The load averages: other work on a shared machine moves every figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+
+
 def run_benchmarks(benchmarks: dict[str, Any], results: dict[str, Any], args: Any) -> int:
     """Run the benchmark ``args.benchmark`` names (or all), then write ``results`` to
     ``args.json`` when given; print the time it all took."""
     chosen = list(benchmarks) if args.benchmark == "all" else [args.benchmark]
     started = time.perf_counter()
+    print(f"machine: {os.cpu_count()} cores, {_load()}", flush=True)
     for name in chosen:
         benchmarks[name](args)
-    print(f"\n({time.perf_counter() - started:.0f} s)")
+    print(f"\n({time.perf_counter() - started:.0f} s; {_load()})")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     return 0

@@ -7,13 +7,13 @@ prints medians with their spread (min-max over the rounds). The machine may be s
 the ratios within one run.
 
     python scripts/bench_conditions.py report         # issue 13's report, one run  (~5 min)
-    python scripts/bench_conditions.py report --huge  # ... and 10,000 sessions (~10-13 min)
+    python scripts/bench_conditions.py report --huge  # ... and 10,000 sessions (~12-15 min)
     python scripts/bench_conditions.py compare     # report's RTT part + "before"  (~6 min)
     python scripts/bench_conditions.py stall       # loop stalls, before/now/...    (~1 min)
     python scripts/bench_conditions.py transports  # CPU/request by transport, RTT (~4 min)
     python scripts/bench_conditions.py bounds      # fan-out by in-flight bound     (~6 min)
     python scripts/bench_conditions.py scale       # 1,000 sessions, before/now     (~1 min)
-    python scripts/bench_conditions.py scale --huge  # 10,000, now only             (~5 min)
+    python scripts/bench_conditions.py scale --huge  # 10,000, now only             (~4 min)
     python scripts/bench_conditions.py all         # every one above but compare
 
 ``report`` prints, at 0 and 40 ms RTT, the sync calls/s of ours, of the published client and of
