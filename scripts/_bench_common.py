@@ -28,6 +28,7 @@ KEY = "bench-key-not-a-secret"
 PEER_SPEC = "agbcloud-sdk==0.7.0"
 PEER_VENV = Path(os.environ.get("AGB_BENCH_PEER_VENV", ROOT / ".venv-bench-peer"))
 CORE_VENV = Path(os.environ.get("AGB_BENCH_CORE_VENV", ROOT / ".venv-bench-core"))
+AIOHTTP_VENV = Path(os.environ.get("AGB_BENCH_AIOHTTP_VENV", ROOT / ".venv-bench-aiohttp"))
 READY = "AGB emulator listening on "
 
 
@@ -58,6 +59,12 @@ class Stat:
             f"{self.median:{fmt}}{unit} (spread {self.low:{fmt}}-{self.high:{fmt}}, "
             f"n={len(self.values)})"
         )
+
+    def show_short(self, fmt: str = ".2f", unit: str = "") -> str:
+        """``median (min-max)``, for tables."""
+        if len(self.values) == 1:
+            return f"{self.median:{fmt}}{unit}"
+        return f"{self.median:{fmt}}{unit} ({self.low:{fmt}}-{self.high:{fmt}})"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,14 +116,19 @@ class EmulatorProcess:
         return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
     def create_sessions(self, count: int, image_id: str = "bench-image") -> list[str]:
-        ids = []
+        """``count`` new sessions' ids (created by 8 threads: 10,000 take seconds, not tens)."""
+        from concurrent.futures import ThreadPoolExecutor
+
         with self.client() as client:
-            for _ in range(count):
+
+            def create(_: int) -> str:
                 answer = client.post(
                     "/mcp/createSession", params={"imageId": image_id}, json={}
                 ).json()
-                ids.append(answer["data"]["sessionId"])
-        return ids
+                return str(answer["data"]["sessionId"])
+
+            with ThreadPoolExecutor(8 if count > 50 else 1) as pool:
+                return list(pool.map(create, range(count)))
 
 
 @contextlib.contextmanager
@@ -163,14 +175,21 @@ def emulator(*options: str, api_key: str = KEY, timeout: float = 30.0) -> Iterat
         yield EmulatorProcess(url, process, api_key)
 
 
+def _load() -> str:
+    """The load averages: other work on a shared machine moves every figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+
+
 def run_benchmarks(benchmarks: dict[str, Any], results: dict[str, Any], args: Any) -> int:
     """Run the benchmark ``args.benchmark`` names (or all), then write ``results`` to
     ``args.json`` when given; print the time it all took."""
     chosen = list(benchmarks) if args.benchmark == "all" else [args.benchmark]
     started = time.perf_counter()
+    print(f"machine: {os.cpu_count()} cores, {_load()}", flush=True)
     for name in chosen:
         benchmarks[name](args)
-    print(f"\n({time.perf_counter() - started:.0f} s)")
+    print(f"\n({time.perf_counter() - started:.0f} s; {_load()})")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     return 0
@@ -222,28 +241,40 @@ def peer_python(*, reinstall: bool = False) -> Path:
     return python
 
 
-def core_python() -> Path:
-    """A venv with this checkout installed without extras (httpx, attrs and their needs only).
+def checkout_python(venv: Path, extras: str = "") -> Path:
+    """A venv holding this checkout (editable) with only ``extras`` (``""``: none), created
+    when missing or when pyproject.toml changed.
 
     The dev venv also holds click and rich, which ``import httpx`` then imports too (for its
-    command line): measuring there would charge the SDK for tools a user does not install.
+    command line), and every extra: measuring there would charge the SDK for tools a user does
+    not install, and would pick the async transport of an install the user may not have.
     """
-    python = CORE_VENV / "bin" / "python"
-    marker = CORE_VENV / ".bench-core-spec"
-    spec = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    python = venv / "bin" / "python"
+    marker = venv / ".bench-checkout-spec"
+    spec = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     if not python.exists() or not marker.exists() or marker.read_text() != spec:
-        print(f"installing this checkout without extras into {CORE_VENV} (once) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(CORE_VENV)], check=True)
+        what = f"[{extras}]" if extras else "without extras"
+        print(f"installing this checkout {what} into {venv} (once) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        installed = subprocess.run(
-            [*pip, "-e", str(ROOT)],
-            capture_output=True,
-            text=True,
-        )
+        target = f"{ROOT}[{extras}]" if extras else str(ROOT)
+        installed = subprocess.run([*pip, "-e", target], capture_output=True, text=True)
         if installed.returncode != 0:
-            raise RuntimeError(f"pip install -e {ROOT} failed:\n{installed.stderr[-3000:]}")
+            raise RuntimeError(f"pip install -e {target} failed:\n{installed.stderr[-3000:]}")
         marker.write_text(spec)
     return python
+
+
+def core_python() -> Path:
+    """This checkout as ``pip install agb-sessions`` ships it: no extras, so the async calls
+    go through httpx split into pools of 10 (``agb._sharded``)."""
+    return checkout_python(CORE_VENV)
+
+
+def aiohttp_python() -> Path:
+    """This checkout as ``pip install 'agb-sessions[aiohttp]'`` ships it: async calls go
+    through aiohttp (``agb._aiohttp``)."""
+    return checkout_python(AIOHTTP_VENV, "aiohttp")
 
 
 def run_python(
@@ -276,8 +307,3 @@ def run_json(python: Path | str, args: Sequence[str], **kwargs: Any) -> dict[str
     done = run_python(python, args, **kwargs)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
-
-
-def ours_python() -> str:
-    """The interpreter running the benchmarks (the one with this checkout installed)."""
-    return sys.executable

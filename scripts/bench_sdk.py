@@ -15,6 +15,10 @@ read the ratios, not the absolute rates.
 Speed under real network conditions (0/10/40/150 ms RTT through a latency proxy), event-loop
 stalls, transports, in-flight bounds and 1,000/10,000-session scale: ``bench_conditions.py``.
 
+Our side runs in the interpreter running this script, so its async calls take the transport
+the SDK picks there (aiohttp in the dev venv, which has the ``aiohttp`` extra; httpx in pools of
+10 without it). ``bench_conditions.py`` measures both installs in clean venvs.
+
 The first run that needs them installs ``agbcloud-sdk==0.7.0`` into ``.venv-bench-peer/`` and
 this checkout without extras into ``.venv-bench-core/`` (about a minute, once).
 
@@ -374,9 +378,9 @@ def bench_fanout(args: argparse.Namespace) -> None:
             ours.append(one(sys.executable, emu))
             limited.append(one(sys.executable, emu, limit=args.limit))
     for label, runs in (
-        ("ours as shipped (emulator default: old status shown for 0.2 s)", ours),
+        ("ours as this venv ships it (emulator default: no stale status)", ours),
         (
-            f"ours with max_connections={args.limit} instead of the default 10",
+            f"ours with max_connections={args.limit} instead of the default (50 async)",
             limited,
         ),
     ):
@@ -480,7 +484,7 @@ def bench_polling(args: argparse.Namespace) -> None:
     per = args.polling_sessions
     print_header(
         f"polling cost: requests per pause ({per} sessions per transition and interval, "
-        f"{args.polling_rounds} rounds, emulator shows the old status for 0.2 s)"
+        f"{args.polling_rounds} rounds, emulator default: no stale status)"
     )
 
     async def one_emulator(url: str, ids: dict[float, list[str]], transition: float) -> Any:
@@ -650,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         "--limit",
         type=int,
         default=100,
-        help="fanout: a max_connections to compare with the default (100 is httpx's default)",
+        help="fanout: a max_connections to compare with the default (50 per loop, async)",
     )
     parser.add_argument("--polling-sessions", type=int, default=5)
     parser.add_argument("--polling-rounds", type=int, default=2)
