@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BUDGET_SECONDS", "Turns", "turns_for"]
 
-BUDGET_SECONDS = 0.002
+BUDGET_SECONDS = 0.001
 """Loop time the SDK's calls may use back to back before they let the rest of the loop run."""
 
 _FIRST_ESTIMATE = 0.0005  # seconds of one call's piece of work, until measured
