@@ -13,6 +13,11 @@ shared SSL context (:func:`agb._warmup.ssl_context`), streams each body to the S
 matters to a retry: :class:`httpx.ConnectError` / :class:`httpx.ConnectTimeout` only when the
 request cannot have been sent, :class:`httpx.ReadError`, :class:`httpx.ReadTimeout` or
 :class:`httpx.RemoteProtocolError` when it may have reached the server.
+
+What goes on the wire is what httpx's own transport would send: the URL as httpx encoded it
+(aiohttp would decode ``%2F``, ``%3F``... in the query), the header names as httpx spelled
+them, and no cookie of aiohttp's own (httpx's client keeps the cookies, from answers the guard
+has redacted; aiohttp's jar would keep them raw, send them back, and log a malformed one).
 """
 
 from __future__ import annotations
@@ -47,6 +52,13 @@ def _aiohttp() -> Any:
     import aiohttp
 
     return aiohttp
+
+
+def _yarl() -> Any:
+    """The yarl module (aiohttp's URLs), imported on first use."""
+    import yarl
+
+    return yarl
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -85,6 +97,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
             session: aiohttp.ClientSession = aio.ClientSession(
                 connector=connector,
+                cookie_jar=aio.DummyCookieJar(),
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
             )
@@ -111,8 +124,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             answer = await session.request(
                 request.method,
-                str(url),
-                headers=request.headers.multi_items(),
+                _yarl().URL(str(url), encoded=True),
+                headers=[
+                    (name.decode("latin-1"), value.decode("latin-1"))
+                    for name, value in request.headers.raw
+                ],
                 data=body,
                 allow_redirects=False,
                 compress=None,
@@ -127,9 +143,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         except aio.ClientError as error:  # its timeouts too (ServerTimeoutError is one)
             raise _mapped(error, request) from error
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
-        if answer.reason:
-            extensions["reason_phrase"] = answer.reason.encode("latin-1", "replace")
+        version = answer.version or aio.HttpVersion11
+        extensions: dict[str, Any] = {"http_version": b"HTTP/%d.%d" % version}
+        if answer.reason:  # aiohttp decodes it as UTF-8, keeping other bytes as surrogates
+            extensions["reason_phrase"] = answer.reason.encode("utf-8", "surrogateescape")
         return httpx.Response(
             answer.status,
             headers=answer.raw_headers,
@@ -178,7 +195,9 @@ class _Body(httpx.AsyncByteStream):
 
 
 def _mapped(error: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
-    """The httpx error for an aiohttp one: "not sent" kinds only when that is certain."""
+    """The httpx error for an aiohttp one: "not sent" kinds only when that is certain, and the
+    kind httpx's own transport raises for the same fault (a cut-short or malformed answer is a
+    :class:`httpx.RemoteProtocolError`, a reset connection a :class:`httpx.ReadError`)."""
     aio = _aiohttp()
     message = str(error) or type(error).__name__
     if isinstance(error, aio.ConnectionTimeoutError):
@@ -187,8 +206,21 @@ def _mapped(error: aiohttp.ClientError, request: httpx.Request) -> httpx.Transpo
         return httpx.ConnectError(message, request=request)
     if isinstance(error, aio.ServerTimeoutError):
         return httpx.ReadTimeout(message, request=request)
-    if isinstance(error, aio.ServerDisconnectedError | aio.ClientResponseError):
-        return httpx.RemoteProtocolError(message, request=request)
+    if isinstance(error, aio.ServerDisconnectedError):
+        # Its str() is the repr of whatever part of the answer had come (headers and all).
+        return httpx.RemoteProtocolError(
+            "Server disconnected without sending a complete response.", request=request
+        )
+    if isinstance(error, aio.ClientResponseError):
+        # Raised for an answer that is not valid HTTP, with a made-up status 400 in its str().
+        return httpx.RemoteProtocolError(
+            "the answer is not valid HTTP: " + " ".join(str(error.message).split()),
+            request=request,
+        )
+    if isinstance(error, aio.ClientPayloadError):
+        return httpx.RemoteProtocolError(
+            f"the answer's body is cut short or malformed: {message}", request=request
+        )
     if isinstance(error, aio.InvalidURL):
         return httpx.UnsupportedProtocol(message, request=request)
     return httpx.ReadError(message, request=request)

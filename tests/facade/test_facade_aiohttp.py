@@ -152,7 +152,7 @@ def _connection_key() -> Any:
         ),
         (lambda: aiohttp.InvalidURL("nope://x"), httpx.UnsupportedProtocol),
         (lambda: aiohttp.ClientOSError(104, "reset by peer"), httpx.ReadError),
-        (lambda: aiohttp.ClientPayloadError("short body"), httpx.ReadError),
+        (lambda: aiohttp.ClientPayloadError("short body"), httpx.RemoteProtocolError),
     ],
 )
 def test_errors_say_whether_the_request_may_have_been_sent(
