@@ -232,6 +232,16 @@ def test_httpx_logs_never_show_the_key_at_any_level(
     assert isinstance(agb._transport.sync_client(), httpx.Client)
 
 
+@pytest.mark.parametrize("logger", ["aiohttp.client", "aiohttp.internal"])
+def test_aiohttp_logs_never_show_the_key(caplog: pytest.LogCaptureFixture, logger: str) -> None:
+    """aiohttp's client loggers (``aiohttp.internal`` logs a malformed cookie as it came)."""
+    caplog.set_level(logging.DEBUG)
+    with AGB(HOSTILE_KEY, Config("http://127.0.0.1:9")):
+        logging.getLogger(logger).warning("Can not load cookies: %r", f"a b{HOSTILE_KEY}")
+    assert "Can not load cookies: 'a b<redacted>'" in caplog.text
+    assert_no_key(caplog.text, HOSTILE_KEY)
+
+
 async def test_the_raw_client_sees_answers_already_redacted(run: Runner) -> None:
     """Redaction is at the root: even the generated client, called directly, never sees it."""
     from agb_api_client.api.sessions import get_session
