@@ -131,6 +131,9 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         loop = asyncio.get_running_loop()
         with self._lock:
             entry = self._loops.pop(id(loop), None)
+            for key, old in list(self._loops.items()):
+                if old.loop.is_closed():
+                    del self._loops[key]
         if entry is not None and entry.loop is loop:
             for pool in entry.pools:
                 await pool.aclose()

@@ -1,8 +1,10 @@
-"""agb._sharded: httpx's transport split into small pools, over real HTTP against the emulator."""
+"""agb._sharded: httpx's transport split into small pools, over real HTTP against the emulator;
+the SDK's async default when aiohttp is not installed."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +12,10 @@ import httpx
 import pytest
 
 from agb import AGB, Config, CreateSessionParams
+from agb._aiohttp import available
 from agb._sharded import SHARD_SIZE, ShardedTransport
+from tests.support.clock import FakeClock
+from tests.support.fakes import Runner
 
 emulator = pytest.importorskip("agb.emulator", reason="emulator not available")
 
@@ -109,3 +114,61 @@ def test_pools_of_closed_loops_are_forgotten(running: Any) -> None:
     asyncio.run(touch())
     asyncio.run(touch())
     assert len(transport._loops) == 1
+    asyncio.run(transport.aclose())  # a loop with no pools of its own: forgets the rest
+    assert transport._loops == {}
+
+
+# --------------------------------------------------------------- the default without aiohttp
+
+
+@pytest.fixture
+def agb_emulator_clock() -> FakeClock:
+    """The emulator's time, moved by the AGB's sleeps (nothing waits for real)."""
+    return FakeClock()
+
+
+@pytest.fixture
+def without_aiohttp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiohttp cannot be imported, as when the ``aiohttp`` extra is not installed."""
+    monkeypatch.setitem(sys.modules, "aiohttp", None)
+    assert not available()
+    with pytest.raises(ImportError):
+        import aiohttp  # noqa: F401
+
+
+@pytest.mark.usefixtures("without_aiohttp")
+async def test_without_aiohttp_a_new_agb_goes_through_pools_of_httpx(
+    run: Runner, agb_emulator_manual: Any, agb_emulator_clock: FakeClock
+) -> None:
+    """A whole lifecycle, sync and async, against the emulator: the async calls go through
+    :class:`ShardedTransport` (50 in flight, five pools of 10), nothing imports aiohttp."""
+    server, clock = agb_emulator_manual, agb_emulator_clock
+    with AGB("test-key", Config(server.base_url, 10_000), **clock.agb_kwargs()) as agb:
+        inner = agb._transport._async_transport
+        assert isinstance(inner, ShardedTransport)
+        assert (inner.pool_count, agb._transport._max_in_flight) == (5, 50)
+        assert agb._transport.warm_imports == ()
+        created = await run(agb, "create", CreateSessionParams(image_id="agb-code-space-1"))
+        assert created.success, created.error_message
+        session = created.session
+        assert session is not None
+        assert (await run(session, "set_labels", {"k": "v"})).success
+        labels = await run(session, "get_labels")
+        assert (labels.success, labels.data) == (True, {"k": "v"})
+        paused = await run(session, "pause", timeout=30, poll_interval=1)
+        assert paused.success, paused.error_message
+        resumed = await run(session, "resume", timeout=30, poll_interval=1)
+        assert resumed.success, resumed.error_message
+        deleted = await run(session, "delete")
+        assert deleted.success, deleted.error_message
+        if run.is_async:
+            entry = inner._loops[id(asyncio.get_running_loop())]
+            assert entry.busy == [0] * 5, "every answer was read and counted back"
+            used = [pool for pool in entry.pools if pool._pool.connections]
+            assert used, "the calls went through the pools"
+            await agb.aclose()
+            assert inner._loops == {}
+        else:
+            assert inner._loops == {}, "the sync calls never touch the async pools"
+    requests = server.emulator.stats()["requests"]
+    assert requests["/mcp/pauseSessionAsync"] == requests["/mcp/resumeSessionAsync"] == 1
