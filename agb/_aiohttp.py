@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from agb._sharded import close_with_loop
 from agb._warmup import ssl_context
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def _yarl() -> Any:
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """Sends httpx requests through one aiohttp ``ClientSession`` per event loop.
+    """Sends httpx requests through one aiohttp ``ClientSession`` per event loop, closed when
+    the loop ends (or by :meth:`aclose`), whoever used it.
 
     Creating one is cheap: aiohttp is imported at the first request (or earlier, off the event
     loop, by :func:`agb._warmup.warm_up_async` given :attr:`WARM_IMPORTS`).
@@ -78,7 +80,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._limit = max_connections
         self._keepalive = keepalive_expiry
         self._lock = threading.Lock()
-        self._sessions: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
+        # id(loop) -> (loop, its session, what closes the session when the loop ends)
+        self._sessions: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession, Any]] = {}
 
     def _session(self) -> aiohttp.ClientSession:
         aio = _aiohttp()
@@ -87,9 +90,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if entry is not None and entry[0] is loop:
             return entry[1]
         with self._lock:
-            for key, (old, _session) in list(self._sessions.items()):
-                if old.is_closed():
-                    del self._sessions[key]
+            self._forget_closed_loops()
             connector = aio.TCPConnector(
                 limit=self._limit,
                 keepalive_timeout=self._keepalive,
@@ -101,8 +102,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
             )
-            self._sessions[id(loop)] = (loop, session)
+            keeper = close_with_loop(lambda: self._close(loop, session))
+            self._sessions[id(loop)] = (loop, session, keeper)
             return session
+
+    def _forget_closed_loops(self) -> None:
+        for key, (old, *_) in list(self._sessions.items()):
+            if old.is_closed():
+                del self._sessions[key]
+
+    async def _close(self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession) -> None:
+        """Close ``session`` (the running loop's) unless :meth:`aclose` did."""
+        with self._lock:
+            entry = self._sessions.get(id(loop))
+            if entry is None or entry[1] is not session:
+                return
+            del self._sessions[id(loop)]
+        await session.close()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and read its whole answer.
@@ -156,13 +172,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        """Close the aiohttp session of the running loop (and forget those of closed loops)."""
+        """Close the aiohttp session of the running loop (and forget those of closed loops);
+        each loop's session is also closed when the loop ends."""
         loop = asyncio.get_running_loop()
         with self._lock:
             entry = self._sessions.pop(id(loop), None)
-            for key, (old, _session) in list(self._sessions.items()):
-                if old.is_closed():
-                    del self._sessions[key]
+            self._forget_closed_loops()
         if entry is not None and entry[0] is loop:
             await entry[1].close()
 

@@ -100,7 +100,37 @@ async def test_a_failed_request_is_not_counted_as_in_flight() -> None:
     await transport.aclose()
 
 
-def test_pools_of_closed_loops_are_forgotten(running: Any) -> None:
+def run_by_hand(coro: Any) -> Any:
+    """Run ``coro`` on a new loop closed without ``shutdown_asyncgens()`` (as a program that
+    drives its loop by hand may): nothing of the loop's then runs at its end."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
+
+
+def test_each_loops_pools_are_closed_when_the_loop_ends(running: Any) -> None:
+    """Whoever used them (here no AGB, which closes its own pools at loop end too)."""
+    transport = ShardedTransport(running.base_url, 10)
+    pools: list[Any] = []
+
+    async def touch() -> None:
+        request = httpx.Request("GET", running.base_url + "/sdk/GetLabel?sessionId=x")
+        response = await transport.handle_async_request(request)
+        await response.aread()
+        await response.aclose()
+        pools.extend(transport._loops[id(asyncio.get_running_loop())].pools)
+
+    asyncio.run(touch())
+    asyncio.run(touch())
+    assert transport._loops == {}
+    assert len(pools) == 2
+    assert pools[0] is not pools[1]
+    assert [pool._pool.connections for pool in pools] == [[], []]
+
+
+def test_pools_of_loops_closed_by_hand_are_forgotten(running: Any) -> None:
     transport = ShardedTransport(running.base_url, 10)
 
     async def touch() -> None:
@@ -111,8 +141,8 @@ def test_pools_of_closed_loops_are_forgotten(running: Any) -> None:
         for pool in transport._loops[id(asyncio.get_running_loop())].pools:
             await pool.aclose()  # tidy, but leave the entry behind as a program would
 
-    asyncio.run(touch())
-    asyncio.run(touch())
+    run_by_hand(touch())
+    run_by_hand(touch())
     assert len(transport._loops) == 1
     asyncio.run(transport.aclose())  # a loop with no pools of its own: forgets the rest
     assert transport._loops == {}
