@@ -78,6 +78,9 @@ class _Counted(httpx.AsyncByteStream):
 
 
 class _Pools:
+    """The pools of one event loop, the requests in flight in each, and what closes them when
+    the loop ends."""
+
     def __init__(self, loop: asyncio.AbstractEventLoop, pools: list[httpx.AsyncHTTPTransport]):
         self.loop = loop
         self.pools = pools
@@ -85,6 +88,7 @@ class _Pools:
         self.keeper: AsyncGenerator[None, None] | None = None
 
     async def aclose(self) -> None:
+        """Close every pool (their connections)."""
         for pool in self.pools:
             await pool.aclose()
 
