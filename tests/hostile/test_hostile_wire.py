@@ -249,7 +249,7 @@ async def test_a_redirect_on_the_wire_is_not_followed(wire: Wire, watch: Watch) 
 
 # ------------------------------------------------------------------ the pool afterwards
 
-TIMEOUT_MS = 300
+DRIP_TIMEOUT_MS = 300  # the dripping answer's call; the others get DEADLINE_MS, not to race it
 
 
 def dripping(server: list[RawServer]) -> Handler:
@@ -276,10 +276,10 @@ def endless(server: list[RawServer]) -> Handler:
 
 
 HOSTILE = {
-    "dripping": (dripping, APITimeoutError),
-    "endless": (endless, ResponseTooLargeError),
-    "cut-short": (lambda server: body_cut_short, APIConnectionError),
-    "not-http": (lambda server: not_http, APIConnectionError),
+    "dripping": (dripping, APITimeoutError, DRIP_TIMEOUT_MS),
+    "endless": (endless, ResponseTooLargeError, DEADLINE_MS),
+    "cut-short": (lambda server: body_cut_short, APIConnectionError, DEADLINE_MS),
+    "not-http": (lambda server: not_http, APIConnectionError, DEADLINE_MS),
 }
 
 
@@ -289,7 +289,7 @@ async def test_after_a_hostile_answer_the_pool_holds_nothing_and_works(
 ) -> None:
     """The connection of a hostile answer is closed, not given back half-read nor left busy;
     the next call on the same pool goes through."""
-    make, error = HOSTILE[hostile]
+    make, error, timeout_ms = HOSTILE[hostile]
     box: list[RawServer] = []
     bad = make(box)
 
@@ -301,7 +301,7 @@ async def test_after_a_hostile_answer_the_pool_holds_nothing_and_works(
 
     with raw_server(handler) as server:
         box.append(server)
-        config = Config(server.url, TIMEOUT_MS, max_retries=0, max_response_bytes=1 << 20)
+        config = Config(server.url, timeout_ms, max_retries=0, max_response_bytes=1 << 20)
         with wire.agb(config) as agb:
             failed = await wire(agb, "get_session", "hostile")
             assert isinstance(failed.error, error), failed.error
