@@ -1,4 +1,4 @@
-"""300 ``asyncio.run`` calls with one AGB, then close it (see test_hostile_pools).
+"""N ``asyncio.run`` calls with one AGB, then close it (see test_hostile_pools).
 
 Run as ``python -m tests.hostile.loops_script N [TRANSPORT [HOW]]`` from the repository root;
 TRANSPORT is ``aiohttp`` (the default when it is installed), ``sharded`` (the default when it is
