@@ -13,6 +13,11 @@ shared SSL context (:func:`agb._warmup.ssl_context`), streams each body to the S
 matters to a retry: :class:`httpx.ConnectError` / :class:`httpx.ConnectTimeout` only when the
 request cannot have been sent, :class:`httpx.ReadError`, :class:`httpx.ReadTimeout` or
 :class:`httpx.RemoteProtocolError` when it may have reached the server.
+
+What goes on the wire is what httpx's own transport would send: the URL as httpx encoded it
+(aiohttp would decode ``%2F``, ``%3F``... in the query), the header names as httpx spelled
+them, and no cookie of aiohttp's own (httpx's client keeps the cookies, from answers the guard
+has redacted; aiohttp's jar would keep them raw, send them back, and log a malformed one).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from agb._sharded import close_with_loop
 from agb._warmup import ssl_context
 
 if TYPE_CHECKING:
@@ -49,8 +55,16 @@ def _aiohttp() -> Any:
     return aiohttp
 
 
+def _yarl() -> Any:
+    """The yarl module (aiohttp's URLs), imported on first use."""
+    import yarl
+
+    return yarl
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """Sends httpx requests through one aiohttp ``ClientSession`` per event loop.
+    """Sends httpx requests through one aiohttp ``ClientSession`` per event loop, closed when
+    the loop ends (or by :meth:`aclose`), whoever used it.
 
     Creating one is cheap: aiohttp is imported at the first request (or earlier, off the event
     loop, by :func:`agb._warmup.warm_up_async` given :attr:`WARM_IMPORTS`).
@@ -66,7 +80,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._limit = max_connections
         self._keepalive = keepalive_expiry
         self._lock = threading.Lock()
-        self._sessions: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
+        # id(loop) -> (loop, its session, what closes the session when the loop ends)
+        self._sessions: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession, Any]] = {}
 
     def _session(self) -> aiohttp.ClientSession:
         aio = _aiohttp()
@@ -75,9 +90,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if entry is not None and entry[0] is loop:
             return entry[1]
         with self._lock:
-            for key, (old, _session) in list(self._sessions.items()):
-                if old.is_closed():
-                    del self._sessions[key]
+            self._forget_closed_loops()
             connector = aio.TCPConnector(
                 limit=self._limit,
                 keepalive_timeout=self._keepalive,
@@ -85,11 +98,27 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
             session: aiohttp.ClientSession = aio.ClientSession(
                 connector=connector,
+                cookie_jar=aio.DummyCookieJar(),
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
             )
-            self._sessions[id(loop)] = (loop, session)
+            keeper = close_with_loop(lambda: self._close(loop, session))
+            self._sessions[id(loop)] = (loop, session, keeper)
             return session
+
+    def _forget_closed_loops(self) -> None:
+        for key, (old, *_) in list(self._sessions.items()):
+            if old.is_closed():
+                del self._sessions[key]
+
+    async def _close(self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession) -> None:
+        """Close ``session`` (the running loop's) unless :meth:`aclose` did."""
+        with self._lock:
+            entry = self._sessions.get(id(loop))
+            if entry is None or entry[1] is not session:
+                return
+            del self._sessions[id(loop)]
+        await session.close()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and read its whole answer.
@@ -111,8 +140,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             answer = await session.request(
                 request.method,
-                str(url),
-                headers=request.headers.multi_items(),
+                _yarl().URL(str(url), encoded=True),
+                headers=[
+                    (name.decode("latin-1"), value.decode("latin-1"))
+                    for name, value in request.headers.raw
+                ],
                 data=body,
                 allow_redirects=False,
                 compress=None,
@@ -127,9 +159,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         except aio.ClientError as error:  # its timeouts too (ServerTimeoutError is one)
             raise _mapped(error, request) from error
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
-        if answer.reason:
-            extensions["reason_phrase"] = answer.reason.encode("latin-1", "replace")
+        version = answer.version or aio.HttpVersion11
+        extensions: dict[str, Any] = {"http_version": b"HTTP/%d.%d" % version}
+        if answer.reason:  # aiohttp decodes it as UTF-8, keeping other bytes as surrogates
+            extensions["reason_phrase"] = answer.reason.encode("utf-8", "surrogateescape")
         return httpx.Response(
             answer.status,
             headers=answer.raw_headers,
@@ -139,13 +172,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        """Close the aiohttp session of the running loop (and forget those of closed loops)."""
+        """Close the aiohttp session of the running loop (and forget those of closed loops);
+        each loop's session is also closed when the loop ends."""
         loop = asyncio.get_running_loop()
         with self._lock:
             entry = self._sessions.pop(id(loop), None)
-            for key, (old, _session) in list(self._sessions.items()):
-                if old.is_closed():
-                    del self._sessions[key]
+            self._forget_closed_loops()
         if entry is not None and entry[0] is loop:
             await entry[1].close()
 
@@ -178,7 +210,9 @@ class _Body(httpx.AsyncByteStream):
 
 
 def _mapped(error: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
-    """The httpx error for an aiohttp one: "not sent" kinds only when that is certain."""
+    """The httpx error for an aiohttp one: "not sent" kinds only when that is certain, and the
+    kind httpx's own transport raises for the same fault (a cut-short or malformed answer is a
+    :class:`httpx.RemoteProtocolError`, a reset connection a :class:`httpx.ReadError`)."""
     aio = _aiohttp()
     message = str(error) or type(error).__name__
     if isinstance(error, aio.ConnectionTimeoutError):
@@ -187,8 +221,21 @@ def _mapped(error: aiohttp.ClientError, request: httpx.Request) -> httpx.Transpo
         return httpx.ConnectError(message, request=request)
     if isinstance(error, aio.ServerTimeoutError):
         return httpx.ReadTimeout(message, request=request)
-    if isinstance(error, aio.ServerDisconnectedError | aio.ClientResponseError):
-        return httpx.RemoteProtocolError(message, request=request)
+    if isinstance(error, aio.ServerDisconnectedError):
+        # Its str() is the repr of whatever part of the answer had come (headers and all).
+        return httpx.RemoteProtocolError(
+            "Server disconnected without sending a complete response.", request=request
+        )
+    if isinstance(error, aio.ClientResponseError):
+        # Raised for an answer that is not valid HTTP, with a made-up status 400 in its str().
+        return httpx.RemoteProtocolError(
+            "the answer is not valid HTTP: " + " ".join(str(error.message).split()),
+            request=request,
+        )
+    if isinstance(error, aio.ClientPayloadError):
+        return httpx.RemoteProtocolError(
+            f"the answer's body is cut short or malformed: {message}", request=request
+        )
     if isinstance(error, aio.InvalidURL):
         return httpx.UnsupportedProtocol(message, request=request)
     return httpx.ReadError(message, request=request)

@@ -2,7 +2,7 @@
 
 The key goes out in one place (:class:`BearerAuth`) and is blotted out everywhere it could come
 back: answers (by the guard, with a :class:`Redactor`), log records of the SDK, httpx and httpcore
-(:func:`redact_logs`), and the texts of a reply (:func:`scrub_reply`).
+and aiohttp (:func:`redact_logs`), and the texts of a reply (:func:`scrub_reply`).
 """
 
 from __future__ import annotations
@@ -89,8 +89,10 @@ def _char_forms(char: str) -> list[str]:
 
 
 class _RedactingFilter(logging.Filter):
-    """Blots the key of every live client out of log records of the SDK and of httpx/httpcore
-    (httpcore logs raw response headers at DEBUG, httpx the reason phrase at INFO)."""
+    """Blots the key of every live client out of log records of the SDK, of httpx/httpcore
+    (httpcore logs raw response headers at DEBUG, httpx the reason phrase at INFO) and of the
+    aiohttp client (its transport's loggers: ``aiohttp.client``, ``aiohttp.internal``, which
+    logs malformed cookies as they came)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -122,14 +124,16 @@ _FILTERED_LOGGERS = (
     "httpcore.http2",
     "httpcore.proxy",
     "httpcore.socks",
+    "aiohttp.client",
+    "aiohttp.internal",
 )
 for _name in _FILTERED_LOGGERS:
     logging.getLogger(_name).addFilter(_LOG_FILTER)
 
 
 def redact_logs(redactor: Redactor) -> None:
-    """Blot ``redactor``'s secret out of the log records of the SDK, httpx and httpcore, for as
-    long as ``redactor`` lives."""
+    """Blot ``redactor``'s secret out of the log records of the SDK, httpx, httpcore and the
+    aiohttp client, for as long as ``redactor`` lives."""
     _LOG_FILTER.redactors.add(redactor)
 
 

@@ -9,23 +9,52 @@ keeps many requests in flight (to hide network latency) without paying for a lar
 
 Each request goes to the pool with the fewest requests in flight; a request counts until its
 answer's body is closed. Connections belong to the event loop that opened them, so one set of
-pools is kept per loop (as the SDK keeps one httpx client per loop).
+pools is kept per loop (as the SDK keeps one httpx client per loop), closed when that loop
+ends (:func:`close_with_loop`) or by :meth:`ShardedTransport.aclose`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
 import httpx
 
 from agb._warmup import ssl_context
 
-__all__ = ["SHARD_SIZE", "ShardedTransport"]
+__all__ = ["SHARD_SIZE", "ShardedTransport", "close_with_loop"]
 
 SHARD_SIZE = 10
 """Most connections per pool: beyond it httpcore's per-request bookkeeping dominates."""
+
+
+def close_with_loop(close: Callable[[], Awaitable[object]]) -> AsyncGenerator[None, None]:
+    """Has ``close`` awaited when the running event loop ends.
+
+    The returned async generator is started here, which registers it with the loop; the
+    loop's ``shutdown_asyncgens()`` (which ``asyncio.run`` calls) closes it, which awaits
+    ``close``. Whoever holds what ``close`` closes must hold the generator too: the loop keeps
+    only a weak reference, and one collected earlier runs ``close`` then.
+
+    Args:
+        close: Closes what belongs to the running loop.
+
+    Returns:
+        The started generator.
+    """
+
+    async def keeper() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            await close()
+
+    started = keeper()
+    with contextlib.suppress(StopIteration):  # it awaits nothing before its yield
+        started.__anext__().send(None)
+    return started
 
 
 class _Counted(httpx.AsyncByteStream):
@@ -49,14 +78,24 @@ class _Counted(httpx.AsyncByteStream):
 
 
 class _Pools:
+    """The pools of one event loop, the requests in flight in each, and what closes them when
+    the loop ends."""
+
     def __init__(self, loop: asyncio.AbstractEventLoop, pools: list[httpx.AsyncHTTPTransport]):
         self.loop = loop
         self.pools = pools
         self.busy = [0] * len(pools)
+        self.keeper: AsyncGenerator[None, None] | None = None
+
+    async def aclose(self) -> None:
+        """Close every pool (their connections)."""
+        for pool in self.pools:
+            await pool.aclose()
 
 
 class ShardedTransport(httpx.AsyncBaseTransport):
-    """Sends requests through ``ceil(max_connections / 10)`` small httpx pools per loop.
+    """Sends requests through ``ceil(max_connections / 10)`` small httpx pools per loop, closed
+    when the loop ends.
 
     Args:
         base_url: The service URL (its scheme picks the shared SSL context).
@@ -94,8 +133,18 @@ class ShardedTransport(httpx.AsyncBaseTransport):
                 httpx.AsyncHTTPTransport(verify=self._verify, limits=self._limits)
                 for _ in range(self._count)
             ]
-            entry = self._loops[id(loop)] = _Pools(loop, pools)
-            return entry
+            made = _Pools(loop, pools)
+            made.keeper = close_with_loop(lambda: self._close(made))
+            self._loops[id(loop)] = made
+            return made
+
+    async def _close(self, entry: _Pools) -> None:
+        """Close ``entry`` (the pools of the running loop) unless :meth:`aclose` did."""
+        with self._lock:
+            if self._loops.get(id(entry.loop)) is not entry:
+                return
+            del self._loops[id(entry.loop)]
+        await entry.aclose()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the least busy pool of the running loop.
@@ -127,10 +176,13 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         return response
 
     async def aclose(self) -> None:
-        """Close the pools of the running loop (and forget those of closed loops)."""
+        """Close the pools of the running loop (and forget those of closed loops); each
+        loop's pools are also closed when the loop ends."""
         loop = asyncio.get_running_loop()
         with self._lock:
             entry = self._loops.pop(id(loop), None)
+            for key, old in list(self._loops.items()):
+                if old.loop.is_closed():
+                    del self._loops[key]
         if entry is not None and entry.loop is loop:
-            for pool in entry.pools:
-                await pool.aclose()
+            await entry.aclose()

@@ -76,8 +76,20 @@ def test_a_whole_lifecycle_through_aiohttp_in_two_event_loops(running: Any) -> N
     assert after["/mcp/pauseSessionAsync"] - before.get("/mcp/pauseSessionAsync", 0) == 2
 
 
-def test_sessions_of_closed_loops_are_forgotten(running: Any) -> None:
+def run_by_hand(coro: Any) -> Any:
+    """Run ``coro`` on a new loop closed without ``shutdown_asyncgens()`` (as a program that
+    drives its loop by hand may): nothing of the loop's then runs at its end."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
+
+
+def test_each_loops_session_is_closed_when_the_loop_ends(running: Any) -> None:
+    """Whoever used it (here no AGB, which closes its own pools at loop end too)."""
     transport = AiohttpTransport()
+    sessions: list[Any] = []
 
     async def one_request() -> Any:
         request = httpx.Request(
@@ -88,20 +100,36 @@ def test_sessions_of_closed_loops_are_forgotten(running: Any) -> None:
         )
         answer = await transport.handle_async_request(request)
         await answer.aread()
-        session = transport._sessions[id(asyncio.get_running_loop())][1]
-        await session.close()  # as a program that never calls aclose leaves it, but tidily
+        sessions.append(transport._sessions[id(asyncio.get_running_loop())][1])
         return answer
 
     first = asyncio.run(one_request())
     second = asyncio.run(one_request())
-    assert len(transport._sessions) == 1, "the first loop's session was dropped"
-    asyncio.run(transport.aclose())  # a loop with no session of its own: forgets the rest
     assert transport._sessions == {}
+    assert sessions[0] is not sessions[1]
+    assert [session.closed for session in sessions] == [True, True]
     for answer in (first, second):
         assert answer.status_code == 400  # an unknown session id, its envelope read whole
         assert answer.json()["success"] is False
         assert answer.extensions["reason_phrase"] == b"Bad Request"
         assert answer.headers["content-type"].startswith("application/json")
+
+
+def test_sessions_of_loops_closed_by_hand_are_forgotten(running: Any) -> None:
+    transport = AiohttpTransport()
+
+    async def one_request() -> None:
+        request = httpx.Request("POST", running.base_url + "/mcp/getSession", content=b"{}")
+        answer = await transport.handle_async_request(request)
+        await answer.aread()
+        session = transport._sessions[id(asyncio.get_running_loop())][1]
+        await session.close()  # as a program that never calls aclose leaves it, but tidily
+
+    run_by_hand(one_request())
+    run_by_hand(one_request())
+    assert len(transport._sessions) == 1, "the first loop's session was dropped"
+    asyncio.run(transport.aclose())  # a loop with no session of its own: forgets the rest
+    assert transport._sessions == {}
 
 
 async def test_connection_refused_is_a_connect_error_that_was_never_sent() -> None:
@@ -152,7 +180,7 @@ def _connection_key() -> Any:
         ),
         (lambda: aiohttp.InvalidURL("nope://x"), httpx.UnsupportedProtocol),
         (lambda: aiohttp.ClientOSError(104, "reset by peer"), httpx.ReadError),
-        (lambda: aiohttp.ClientPayloadError("short body"), httpx.ReadError),
+        (lambda: aiohttp.ClientPayloadError("short body"), httpx.RemoteProtocolError),
     ],
 )
 def test_errors_say_whether_the_request_may_have_been_sent(

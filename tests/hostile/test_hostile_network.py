@@ -23,6 +23,7 @@ from agb._sender import HTTPSender
 from agb.exceptions import APITimeoutError, ResponseTooLargeError
 from agb_api_client.api.sessions import get_session
 from agb_api_client.models import SessionIdRequest
+from tests.hostile.conftest import Wire
 from tests.support.asserts import Watch, assert_no_key
 from tests.support.fakes import HOSTILE_KEY, SID, Runner
 from tests.support.raw_server import RawServer, head, raw_server
@@ -74,26 +75,26 @@ def serve(handler: Callable[[bytes, socket.socket], bool]) -> RawServer:
 
 @pytest.mark.parametrize("part", ["headers", "body"])
 async def test_a_dripping_answer_ends_at_the_request_timeout(
-    run: Runner, watch: Watch, part: str
+    wire: Wire, watch: Watch, part: str
 ) -> None:
     server = serve(dripping(part))
     try:
-        with AGB(HOSTILE_KEY, Config(server.url, timeout_ms=500, max_retries=0)) as agb, watch:
-            result = await run(agb, "get_session", SID)
+        with wire.agb(Config(server.url, timeout_ms=300, max_retries=0)) as agb, watch:
+            result = await wire(agb, "get_session", SID)
     finally:
         server.close()
     assert result.success is False
     assert isinstance(result.error, APITimeoutError)
-    assert watch.elapsed < 0.5 + MARGIN  # before: the whole drip, 5 s here, minutes in life
+    assert watch.elapsed < 0.3 + MARGIN  # before: the whole drip, 5 s here, minutes in life
     assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
-async def test_a_wait_bounds_its_request_by_its_own_timeout(run: Runner, watch: Watch) -> None:
+async def test_a_wait_bounds_its_request_by_its_own_timeout(wire: Wire, watch: Watch) -> None:
     """pause(timeout=1) with a 60 s client timeout: the pause request ends at 1 s."""
     server = serve(dripping("body"))
     try:
-        with AGB(HOSTILE_KEY, Config(server.url, timeout_ms=60_000, max_retries=0)) as agb, watch:
-            result = await run(Session(agb, SID), "pause", timeout=1)
+        with wire.agb(Config(server.url, timeout_ms=60_000, max_retries=0)) as agb, watch:
+            result = await wire(Session(agb, SID), "pause", timeout=1)
     finally:
         server.close()
     assert result.success is False
@@ -102,16 +103,17 @@ async def test_a_wait_bounds_its_request_by_its_own_timeout(run: Runner, watch: 
     assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
-async def test_a_call_timeout_bounds_the_whole_request(run: Runner, watch: Watch) -> None:
+async def test_a_call_timeout_bounds_the_whole_request(wire: Wire, watch: Watch) -> None:
     """The HTTPSender: a Call's own timeout, not the client's 60 s, bounds headers and body."""
     server = serve(dripping("body"))
     transport = HTTPSender(
-        base_url=server.url, api_key=HOSTILE_KEY, timeout=60.0, max_connections=2
+        base_url=server.url, api_key=HOSTILE_KEY, timeout=60.0, max_connections=2, **wire.kwargs()
     )
+    wire.check(transport._async_transport)
     call = Call("getSession", get_session, {"body": SessionIdRequest(SID)}, True, 0.4)
     try:
         with watch:
-            if run.mode == "sync":
+            if wire.mode == "sync":
                 reply = transport.send(call)
             else:
                 reply = await transport.send_async(call)
@@ -134,7 +136,7 @@ def bomb(inflated: int) -> bytes:
     return b"".join(parts)
 
 
-async def test_a_gzip_bomb_is_refused_with_memory_bounded(run: Runner, watch: Watch) -> None:
+async def test_a_gzip_bomb_is_refused_with_memory_bounded(wire: Wire, watch: Watch) -> None:
     body = bomb(256 << 20)
     assert len(body) < 300_000
 
@@ -145,12 +147,12 @@ async def test_a_gzip_bomb_is_refused_with_memory_bounded(run: Runner, watch: Wa
 
     with (
         raw_server(handler) as server,
-        AGB(HOSTILE_KEY, Config(server.url, timeout_ms=10_000)) as agb,
+        wire.agb(Config(server.url, timeout_ms=10_000)) as agb,
     ):
         tracemalloc.start()
         try:
             with watch:
-                result = await run(agb, "get_session", SID)
+                result = await wire(agb, "get_session", SID)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -164,7 +166,7 @@ async def test_a_gzip_bomb_is_refused_with_memory_bounded(run: Runner, watch: Wa
     assert_no_key(watch.texts(result), HOSTILE_KEY)
 
 
-async def test_an_endless_chunked_answer_is_refused_at_the_limit(run: Runner, watch: Watch) -> None:
+async def test_an_endless_chunked_answer_is_refused_at_the_limit(wire: Wire, watch: Watch) -> None:
     box: list[RawServer] = []
 
     def handler(request: bytes, conn: socket.socket) -> bool:
@@ -178,11 +180,11 @@ async def test_an_endless_chunked_answer_is_refused_at_the_limit(run: Runner, wa
 
     with (
         raw_server(handler) as server,
-        AGB(HOSTILE_KEY, Config(server.url, timeout_ms=10_000)) as agb,
+        wire.agb(Config(server.url, timeout_ms=10_000)) as agb,
     ):
         box.append(server)
         with watch:
-            result = await run(agb, "get_session", SID)
+            result = await wire(agb, "get_session", SID)
         requests = len(server.requests)
     assert isinstance(result.error, ResponseTooLargeError)
     assert requests == 1
@@ -191,7 +193,7 @@ async def test_an_endless_chunked_answer_is_refused_at_the_limit(run: Runner, wa
 
 
 async def test_a_declared_length_past_the_limit_is_refused_before_reading(
-    run: Runner, watch: Watch
+    wire: Wire, watch: Watch
 ) -> None:
     def handler(request: bytes, conn: socket.socket) -> bool:
         conn.sendall(
@@ -201,10 +203,10 @@ async def test_a_declared_length_past_the_limit_is_refused_before_reading(
 
     with (
         raw_server(handler) as server,
-        AGB(HOSTILE_KEY, Config(server.url, timeout_ms=30_000)) as agb,
+        wire.agb(Config(server.url, timeout_ms=30_000)) as agb,
         watch,
     ):
-        result = await run(agb, "get_session", SID)
+        result = await wire(agb, "get_session", SID)
     assert isinstance(result.error, ResponseTooLargeError)
     assert watch.elapsed < MARGIN  # not the 30 s timeout
     assert_no_key(watch.texts(result), HOSTILE_KEY)

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from agb import AGB, Config
+from agb import Config
 from agb_api_client.api.sessions import get_session
 from agb_api_client.models import SessionIdRequest
-from tests.support.fakes import HOSTILE_KEY, SID
+from tests.hostile.conftest import Wire
+from tests.support.fakes import SID
 from tests.support.raw_server import RawServer, head, raw_server
 
 BODY = b'{"success": true, "code": "ok", "requestId": "r", "data": {"sessionId": "s-1"}}'
@@ -65,23 +66,43 @@ class LoopThread:
         self.loop.close()
 
 
-def test_300_event_loops_leave_no_socket_open() -> None:
-    """``python -W error::ResourceWarning``: 300 asyncio.run calls, and not one warning."""
+@pytest.mark.parametrize(
+    ("transport", "how", "loops"),
+    # 300 loops with the default; 100 with the others (a leak shows at every loop). The raw
+    # client read outside any loop uses the transport's own per-loop pools (a transport the
+    # caller gave cannot serve a second loop; see one_loop_only).
+    [
+        ("aiohttp", "calls", 300),
+        ("sharded", "calls", 100),
+        ("httpx", "calls", 100),
+        ("aiohttp", "raw", 100),
+        ("sharded", "raw", 100),
+    ],
+)
+def test_many_event_loops_leave_no_socket_open(transport: str, how: str, loops: int) -> None:
+    """``python -W error::ResourceWarning``: an ``asyncio.run`` per call, and not one warning."""
+    script = [sys.executable, "-W", "error::ResourceWarning", "-m", "tests.hostile.loops_script"]
     done = subprocess.run(
-        [sys.executable, "-W", "error::ResourceWarning", "-m", "tests.hostile.loops_script", "300"],
+        [*script, str(loops), transport, how],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "clean, 0 pools left" in done.stdout
-    for bad in ("ResourceWarning", "unclosed", "Exception ignored"):
-        assert bad not in done.stderr, done.stderr[-2000:]
+    via = {
+        "aiohttp": "AiohttpTransport",
+        "sharded": "ShardedTransport",
+        "httpx": "AsyncHTTPTransport",
+    }
+    assert f"clean, 0 pools left, async calls through {via[transport]}" in done.stdout
+    # aiohttp says "Unclosed client session" / "Unclosed connector", sockets "unclosed".
+    for bad in ("resourcewarning", "unclosed", "exception ignored"):
+        assert bad not in done.stderr.lower(), done.stderr[-2000:]
 
 
-def test_a_loops_pool_closes_when_the_loop_ends(server: RawServer) -> None:
-    with AGB(HOSTILE_KEY, Config(server.url)) as agb:
+def test_a_loops_pool_closes_when_the_loop_ends(server: RawServer, async_wire: Wire) -> None:
+    with async_wire.agb(Config(server.url)) as agb:
         for _ in range(3):
             assert asyncio.run(agb.get_session_async(SID)).success
             assert agb._transport._loops == {}
@@ -89,11 +110,28 @@ def test_a_loops_pool_closes_when_the_loop_ends(server: RawServer) -> None:
         assert len(server.conns) == 3
 
 
+def one_loop_only(wire: Wire, request: pytest.FixtureRequest) -> None:
+    """Two loops alive at once cannot share one httpx transport the caller gave: the second
+    uses connections the first opened (``RuntimeError: ... bound to a different event loop``).
+    Expected to fail until the SDK refuses it or takes a transport per loop (``agb/_pools.py``)."""
+    if wire.transport == "httpx":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="one httpx.AsyncHTTPTransport given by the caller cannot serve two live "
+                "event loops; the SDK does not yet refuse it",
+            )
+        )
+
+
 @pytest.mark.parametrize("how", ["close", "aclose", "gc"])
-def test_close_aclose_and_collection_close_every_pool(server: RawServer, how: str) -> None:
+def test_close_aclose_and_collection_close_every_pool(
+    server: RawServer, async_wire: Wire, how: str, request: pytest.FixtureRequest
+) -> None:
+    one_loop_only(async_wire, request)
     loops = [LoopThread(), LoopThread()]
     try:
-        agb = AGB(HOSTILE_KEY, Config(server.url))
+        agb = async_wire.agb(Config(server.url))
         assert agb.get_session(SID).success
         for worker in loops:
             assert worker.run(agb.get_session_async(SID)).success  # type: ignore[attr-defined]
@@ -115,8 +153,10 @@ def test_close_aclose_and_collection_close_every_pool(server: RawServer, how: st
             worker.stop()
 
 
-def test_a_forked_child_never_uses_its_parents_connections(server: RawServer) -> None:
-    with AGB(HOSTILE_KEY, Config(server.url)) as agb:
+def test_a_forked_child_never_uses_its_parents_connections(
+    server: RawServer, async_wire: Wire
+) -> None:
+    with async_wire.agb(Config(server.url)) as agb:
         assert agb.get_session(SID).success
         assert len(server.conns) == 1
         read, write = os.pipe()
@@ -139,10 +179,13 @@ def test_a_forked_child_never_uses_its_parents_connections(server: RawServer) ->
         assert len(server.conns) == 3
 
 
+# Not over a transport the caller gave: one cannot serve two live loops (see one_loop_only),
+# and whether two loops racing here cross it is a matter of timing.
+@pytest.mark.parametrize("async_wire", ["aiohttp", "sharded"], indirect=True)
 def test_raw_read_inside_a_loop_keeps_working_while_another_thread_uses_another(
-    server: RawServer,
+    server: RawServer, async_wire: Wire
 ) -> None:
-    agb = AGB(HOSTILE_KEY, Config(server.url))
+    agb = async_wire.agb(Config(server.url))
     both = threading.Barrier(2, timeout=30)
     outcomes: list[object] = []
 
@@ -155,11 +198,18 @@ def test_raw_read_inside_a_loop_keeps_working_while_another_thread_uses_another(
             await asyncio.sleep(0)
         outcomes.append(raw.get_async_httpx_client() is agb._transport.async_client())
 
-    threads = [threading.Thread(target=asyncio.run, args=(use_raw(),)) for _ in range(2)]
+    def in_a_loop() -> None:
+        try:
+            asyncio.run(use_raw())
+        except BaseException as error:  # told by the assertions below, not lost in the thread
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=in_a_loop) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
     agb.close()
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert outcomes.count(200) == 10
     assert outcomes.count(True) == 2

@@ -14,6 +14,7 @@ from agb import AGB, Config, Session
 from agb._secrets import Redactor
 from agb.exceptions import ConfigurationError
 from agb.session_params import CreateSessionParams
+from tests.hostile.conftest import Wire
 from tests.support.asserts import Watch, assert_no_key
 from tests.support.fakes import HOSTILE_KEY, SID, FakeServer, Runner, envelope, make_agb, streamed
 from tests.support.raw_server import head, raw_server
@@ -118,12 +119,11 @@ async def test_a_key_in_a_context_task_error_never_shows(run: Runner, watch: Wat
     assert_no_key(watch.texts(result, *result.context_tasks), HOSTILE_KEY)
 
 
-@pytest.mark.parametrize("wire", ["default", "httpcore"])
 async def test_a_key_in_raw_headers_and_reason_never_reaches_any_log(
-    run: Runner, watch: Watch, wire: str
+    wire: Wire, watch: Watch
 ) -> None:
-    """Over real sockets httpcore logs raw response headers at DEBUG, httpx the reason phrase
-    (async calls go through aiohttp by default: httpcore is then asked for by name)."""
+    """Over real sockets httpcore logs raw response headers at DEBUG, httpx the reason phrase,
+    aiohttp what it logs of its own; none of it shows the key."""
     body = fill('{"success": false, "code": "Denied", "message": "@S"}', escaped(HOSTILE_KEY))
 
     def handler(request: bytes, conn: socket.socket) -> None:
@@ -133,17 +133,14 @@ async def test_a_key_in_raw_headers_and_reason_never_reaches_any_log(
 
     with (
         raw_server(handler) as server,
-        AGB(
-            HOSTILE_KEY,
-            Config(server.url, timeout_ms=5_000),
-            async_transport=httpx.AsyncHTTPTransport() if wire == "httpcore" else None,
-        ) as agb,
+        wire.agb(Config(server.url, timeout_ms=5_000)) as agb,
         watch,
     ):
-        result = await run(agb, "get_session", SID)
+        result = await wire(agb, "get_session", SID)
     assert result.success is False
+    assert result.http_status_code == 403
     assert "HTTP Request: POST" in watch.caplog.text  # httpx's line with the reason phrase
-    if wire == "httpcore" or not run.is_async:
+    if wire.transport != "aiohttp" or not wire.is_async:
         assert "httpcore" in watch.caplog.text  # the DEBUG lines that carry raw headers were there
     assert watch.elapsed < DEADLINE
     assert_no_key(watch.texts(result), HOSTILE_KEY)
@@ -233,6 +230,16 @@ def test_httpx_logs_never_show_the_key_at_any_level(
     assert result.success is False
     assert_no_key(caplog.text, HOSTILE_KEY)
     assert isinstance(agb._transport.sync_client(), httpx.Client)
+
+
+@pytest.mark.parametrize("logger", ["aiohttp.client", "aiohttp.internal"])
+def test_aiohttp_logs_never_show_the_key(caplog: pytest.LogCaptureFixture, logger: str) -> None:
+    """aiohttp's client loggers (``aiohttp.internal`` logs a malformed cookie as it came)."""
+    caplog.set_level(logging.DEBUG)
+    with AGB(HOSTILE_KEY, Config("http://127.0.0.1:9")):
+        logging.getLogger(logger).warning("Can not load cookies: %r", f"a b{HOSTILE_KEY}")
+    assert "Can not load cookies: 'a b<redacted>'" in caplog.text
+    assert_no_key(caplog.text, HOSTILE_KEY)
 
 
 async def test_the_raw_client_sees_answers_already_redacted(run: Runner) -> None:
