@@ -74,6 +74,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         keepalive_expiry: Seconds an idle connection is kept open.
     """
 
+    serves_every_loop = True
+    """One set of connections per event loop: any number of loops may use it at once."""
+
     WARM_IMPORTS: tuple[str, ...] = ("aiohttp",)
 
     def __init__(self, max_connections: int = 100, keepalive_expiry: float = 5.0) -> None:

@@ -28,6 +28,7 @@ from agb._lean_client import LeanAsyncClient, LeanClient
 from agb._secrets import BearerAuth, Redactor, redact_logs
 from agb._version import __version__
 from agb.config import DEFAULT_MAX_RESPONSE_BYTES
+from agb.exceptions import ConfigurationError
 from agb_api_client import Client
 
 if TYPE_CHECKING:
@@ -257,6 +258,13 @@ class Pools:
             for key, old in list(self._loops.items()):
                 if old.loop.is_closed():  # ended without shutdown_asyncgens(): nothing to do
                     del self._loops[key]
+            if self._loops and not _serves_every_loop(self._async_transport):
+                raise ConfigurationError(
+                    f"the async_transport given to AGB ({type(self._async_transport).__name__}) "
+                    "is already in use by another running event loop, and its connections "
+                    "belong to that loop; use one AGB per event loop, or leave async_transport "
+                    "unset (the SDK's own transports serve every loop)"
+                )
             client, guard = self._new_async_pool()
             generated = self._generated()
             generated.set_async_httpx_client(client)
@@ -355,6 +363,14 @@ class Pools:
 # Tasks closing a pool on its loop: the loop keeps only weak references to its tasks, and a
 # task nobody references can be collected half-way, leaving its sockets unclosed.
 _CLOSING: set[Any] = set()
+
+
+def _serves_every_loop(transport: httpx.AsyncBaseTransport) -> bool:
+    """Whether ``transport`` can serve several event loops at once: the SDK's own (one pool
+    per loop), and httpx's mock (no connections); any other may hold loop-bound ones."""
+    return bool(getattr(transport, "serves_every_loop", False)) or isinstance(
+        transport, httpx.MockTransport
+    )
 
 
 def _async_transport(

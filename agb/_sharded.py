@@ -103,6 +103,9 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         keepalive_expiry: Seconds an idle connection is kept open.
     """
 
+    serves_every_loop = True
+    """One set of connections per event loop: any number of loops may use it at once."""
+
     def __init__(self, base_url: str, max_connections: int, keepalive_expiry: float = 5.0):
         self._verify = ssl_context(base_url)
         self._count = max(1, -(-max_connections // SHARD_SIZE))

@@ -151,7 +151,8 @@ async def warm_up_async(base_url: str, extra_modules: tuple[str, ...] = ()) -> N
                 name="agb-warm-up",
                 daemon=True,
             ).start()
-    await asyncio.wrap_future(job)
+    # Shielded: a caller cancelled meanwhile must not cancel the job the others await.
+    await asyncio.shield(asyncio.wrap_future(job))
 
 
 def _run_job(
@@ -162,6 +163,8 @@ def _run_job(
     except BaseException as error:
         with _lock:  # forgotten before anyone hears of the failure: a later call tries again
             _jobs.pop(_key(base_url, extra_modules), None)
-        job.set_exception(error)
+        with contextlib.suppress(concurrent.futures.InvalidStateError):
+            job.set_exception(error)
     else:
-        job.set_result(None)
+        with contextlib.suppress(concurrent.futures.InvalidStateError):
+            job.set_result(None)

@@ -161,3 +161,37 @@ def test_making_a_plan_imports_nothing_running_it_does() -> None:
         "assert 'agb._plans' in sys.modules, 'ran'\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+
+
+@pytest.mark.usefixtures("fresh")
+async def test_a_caller_cancelled_during_the_warm_up_does_not_cancel_it_for_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def slow_warm_up(base_url: str, extra: tuple[str, ...] = ()) -> None:
+        started.set()
+        release.wait(10)
+        _warmup._warm.add(_warmup._key(base_url, extra))
+
+    monkeypatch.setattr(_warmup, "warm_up", slow_warm_up)
+    original_run_job = _warmup._run_job
+
+    def run_job(*args: object) -> None:
+        try:
+            original_run_job(*args)  # type: ignore[arg-type]
+        except BaseException as error:  # e.g. InvalidStateError on a cancelled job
+            failures.append(error)
+
+    monkeypatch.setattr(_warmup, "_run_job", run_job)
+    first = asyncio.create_task(_warmup.warm_up_async("http://e"))
+    second = asyncio.create_task(_warmup.warm_up_async("http://e"))
+    assert await asyncio.to_thread(started.wait, 10), "the warm-up never started"
+    first.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.wait_for(second, timeout=10)  # not cancelled with the first
+    assert first.cancelled()
+    await _warmup.warm_up_async("http://e")
+    assert failures == []

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from agb import Config
+from agb.exceptions import ConfigurationError
 from agb_api_client.api.sessions import get_session
 from agb_api_client.models import SessionIdRequest
 from tests.hostile.conftest import Wire
@@ -70,7 +71,7 @@ class LoopThread:
     ("transport", "how", "loops"),
     # 300 loops with the default; 100 with the others (a leak shows at every loop). The raw
     # client read outside any loop uses the transport's own per-loop pools (a transport the
-    # caller gave cannot serve a second loop; see one_loop_only).
+    # caller gave cannot serve a second live loop; see the refusal's test).
     [
         ("aiohttp", "calls", 300),
         ("sharded", "calls", 100),
@@ -110,25 +111,34 @@ def test_a_loops_pool_closes_when_the_loop_ends(server: RawServer, async_wire: W
         assert len(server.conns) == 3
 
 
-def one_loop_only(wire: Wire, request: pytest.FixtureRequest) -> None:
-    """Two loops alive at once cannot share one httpx transport the caller gave: the second
-    uses connections the first opened (``RuntimeError: ... bound to a different event loop``).
-    Expected to fail until the SDK refuses it or takes a transport per loop (``agb/_pools.py``)."""
-    if wire.transport == "httpx":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="one httpx.AsyncHTTPTransport given by the caller cannot serve two live "
-                "event loops; the SDK does not yet refuse it",
-            )
-        )
+def test_a_given_transport_is_refused_by_a_second_live_loop(
+    server: RawServer, async_wire: Wire
+) -> None:
+    """An httpx transport the caller gave holds connections of the loop that opened them: a
+    second loop alive at the same time is refused with a message saying what to do (it would
+    otherwise reuse the first loop's connections: ``RuntimeError: ... different event loop``).
+    The SDK's own transports serve both."""
+    loops = [LoopThread(), LoopThread()]
+    try:
+        agb = async_wire.agb(Config(server.url))
+        assert loops[0].run(agb.get_session_async(SID)).success  # type: ignore[attr-defined]
+        if async_wire.transport == "httpx":
+            with pytest.raises(ConfigurationError, match="another running event loop"):
+                loops[1].run(agb.get_session_async(SID))
+        else:
+            assert loops[1].run(agb.get_session_async(SID)).success  # type: ignore[attr-defined]
+        assert loops[0].run(agb.get_session_async(SID)).success  # type: ignore[attr-defined]
+        agb.close()
+    finally:
+        for worker in loops:
+            worker.stop()
 
 
 @pytest.mark.parametrize("how", ["close", "aclose", "gc"])
+@pytest.mark.parametrize("async_wire", ["aiohttp", "sharded"], indirect=True)
 def test_close_aclose_and_collection_close_every_pool(
-    server: RawServer, async_wire: Wire, how: str, request: pytest.FixtureRequest
+    server: RawServer, async_wire: Wire, how: str
 ) -> None:
-    one_loop_only(async_wire, request)
     loops = [LoopThread(), LoopThread()]
     try:
         agb = async_wire.agb(Config(server.url))
@@ -179,7 +189,7 @@ def test_a_forked_child_never_uses_its_parents_connections(
         assert len(server.conns) == 3
 
 
-# Not over a transport the caller gave: one cannot serve two live loops (see one_loop_only),
+# Not over a transport the caller gave: one cannot serve two live loops (it is refused),
 # and whether two loops racing here cross it is a matter of timing.
 @pytest.mark.parametrize("async_wire", ["aiohttp", "sharded"], indirect=True)
 def test_raw_read_inside_a_loop_keeps_working_while_another_thread_uses_another(
