@@ -72,6 +72,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     Args:
         max_connections: Most open connections per event loop (aiohttp's connector limit).
         keepalive_expiry: Seconds an idle connection is kept open.
+
+    Raises:
+        ConfigurationError: If aiohttp is not installed.
     """
 
     serves_every_loop = True
@@ -80,6 +83,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     WARM_IMPORTS: tuple[str, ...] = ("aiohttp",)
 
     def __init__(self, max_connections: int = 100, keepalive_expiry: float = 5.0) -> None:
+        if not available():
+            from agb.exceptions import ConfigurationError
+
+            raise ConfigurationError(
+                "AiohttpTransport needs aiohttp: pip install 'agb-sessions[aiohttp]' "
+                "(or leave async_transport unset: the SDK then uses httpx)"
+            )
         self._limit = max_connections
         self._keepalive = keepalive_expiry
         self._lock = threading.Lock()

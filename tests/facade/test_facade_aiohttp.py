@@ -191,3 +191,14 @@ def test_errors_say_whether_the_request_may_have_been_sent(
     assert type(mapped) is expected
     assert mapped.request is request
     assert str(mapped)
+
+
+def test_without_aiohttp_the_transport_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agb import _aiohttp
+    from agb.exceptions import ConfigurationError
+
+    monkeypatch.setattr(_aiohttp, "available", lambda: False)
+    with pytest.raises(ConfigurationError, match=r"pip install 'agb-sessions\[aiohttp\]'"):
+        AiohttpTransport()
