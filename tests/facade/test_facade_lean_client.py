@@ -30,24 +30,27 @@ CALLS: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
-def _clients(seen: list[httpx.Request]) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
+def _settings(seen: list[httpx.Request], hooks: dict[str, Any]) -> dict[str, Any]:
+    """A client's settings as the SDK's pools give them, over a transport recording requests."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(200, json={"success": True})
 
-    common: dict[str, Any] = {
+    return {
         "base_url": BASE,
         "headers": {"User-Agent": "agb-test", "Content-Type": "application/json"},
         "timeout": httpx.Timeout(7.0),
         "auth": BearerAuth(KEY),
         "follow_redirects": False,
-        "event_hooks": ASYNC_HOOKS,
+        "event_hooks": hooks,
+        "transport": httpx.MockTransport(handler),
     }
-    lean = LeanAsyncClient(
-        **common, auth_header=f"Bearer {KEY}", transport=httpx.MockTransport(handler)
-    )
-    plain = httpx.AsyncClient(**common, transport=httpx.MockTransport(handler))
-    return lean, plain
+
+
+def _clients(seen: list[httpx.Request]) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
+    settings = _settings(seen, ASYNC_HOOKS)
+    return LeanAsyncClient(**settings, auth_header=f"Bearer {KEY}"), httpx.AsyncClient(**settings)
 
 
 def _shape(request: httpx.Request) -> tuple[Any, ...]:
@@ -76,19 +79,7 @@ async def test_a_lean_request_is_the_request_httpx_builds(call: dict[str, Any]) 
 @pytest.mark.parametrize("call", CALLS, ids=[c["url"] for c in CALLS])
 def test_a_lean_sync_request_is_the_request_httpx_builds(call: dict[str, Any]) -> None:
     seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"success": True})
-
-    common: dict[str, Any] = {
-        "base_url": BASE,
-        "headers": {"User-Agent": "agb-test", "Content-Type": "application/json"},
-        "timeout": httpx.Timeout(7.0),
-        "auth": BearerAuth(KEY),
-        "event_hooks": SYNC_HOOKS,
-        "transport": httpx.MockTransport(handler),
-    }
+    common = _settings(seen, SYNC_HOOKS)
     with LeanClient(**common, auth_header=f"Bearer {KEY}") as lean, httpx.Client(**common) as plain:
         answers = [lean.request(**call), plain.request(**call)]
     assert _shape(seen[0]) == _shape(seen[1])
