@@ -72,4 +72,5 @@ def connect() -> Iterator[tuple[AGB, float]]:
 if __name__ == "__main__":
     how_many = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     with connect() as (client, interval):
+        client.warm_up()  # the async path's imports now, before the loop: no stall in it
         asyncio.run(main(client, how_many, interval))
