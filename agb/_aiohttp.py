@@ -16,8 +16,8 @@ request cannot have been sent, :class:`httpx.ReadError`, :class:`httpx.ReadTimeo
 
 What goes on the wire is what httpx's own transport would send: the URL as httpx encoded it
 (aiohttp would decode ``%2F``, ``%3F``... in the query), the header names as httpx spelled
-them, and no cookie of aiohttp's own (httpx's client keeps the cookies, from answers the guard
-has redacted; aiohttp's jar would keep them raw, send them back, and log a malformed one).
+them, and no cookie (the SDK keeps none, see :mod:`agb._lean_client`; aiohttp's jar would
+keep them raw, send them back, and log a malformed one).
 """
 
 from __future__ import annotations
