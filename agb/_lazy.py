@@ -9,6 +9,7 @@ loop first (``agb._warmup``): the runner warms up, then drives the plan.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Generator
 from types import ModuleType
 from typing import Any
@@ -36,6 +37,11 @@ class LazyModule:
 
     def __getattr__(self, attribute: str) -> Callable[..., Generator[Any, Any, Any]]:
         module = self._module
+        if module is None:  # imported elsewhere meanwhile (the warm-up imports it)...
+            found = sys.modules.get(self._name)
+            # ... and done: a module another thread is still importing is not ready to read.
+            if found is not None and not getattr(found.__spec__, "_initializing", False):
+                module = self._module = found
         if module is not None:
             function: Callable[..., Generator[Any, Any, Any]] = getattr(module, attribute)
             return function
