@@ -172,6 +172,13 @@ class Pools:
         _warmup.warm_up(self._base_url, self.warm_imports)
         gc.collect()
 
+    async def warm_up_async(self) -> None:
+        """The same, once per process, in a worker thread (the loop keeps running meanwhile:
+        it would stall 100-270 ms); afterwards a set look-up. The runner awaits it before it
+        drives a plan, so nothing is imported on the loop."""
+        if not _warmup.is_warm(self._base_url, self.warm_imports):
+            await _warmup.warm_up_async(self._base_url, self.warm_imports)
+
     def _check_fork(self) -> None:
         """After os.fork(), forget (never close, never use) the parent's pools."""
         if self._fork != _FORKS[0]:

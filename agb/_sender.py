@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from agb import _warmup
 from agb._answer_guard import ResponseTooLarge
 from agb._effects import Call
 from agb._envelope import (
@@ -103,13 +102,6 @@ class HTTPSender(Pools):
                 return logged(self._failed(call, exchange, error))
             return logged(_read_parsed(call, answer))
 
-    async def warm_up_async(self) -> None:
-        """The async path's one-time imports and SSL context, once per process, in a worker
-        thread (the loop keeps running meanwhile: they would stall it 100-270 ms); then a set
-        look-up."""
-        if not _warmup.is_warm(self._base_url, self.warm_imports):
-            await _warmup.warm_up_async(self._base_url, self.warm_imports)
-
     async def send_async(self, call: Call) -> Reply:
         """Send ``call`` with the running loop's async client; never raises for what the
         network, the server or an argument does (see :meth:`send`).
@@ -118,7 +110,6 @@ class HTTPSender(Pools):
             ClientClosedError: If the client was closed.
         """
         self._check_open()
-        await self.warm_up_async()
         client, in_flight, loop = self._loop_client()
         with self._exchange(call) as (exchange, logged):
             try:
