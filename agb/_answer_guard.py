@@ -130,6 +130,7 @@ class Body:
         declared = response.headers.get("content-length", "")
         if (
             not self.inflaters
+            and declared.isascii()
             and declared.isdigit()
             and len(declared) < 20
             and int(declared) > limit

@@ -230,7 +230,11 @@ async def read_json_object(request: Request, *, required: bool, deadline: float)
         413, "RequestTooLarge", f"The request body exceeds {MAX_BODY_BYTES} bytes", close
     )
     announced = request.headers.get("content-length", "")
-    if announced.isdigit() and (len(announced) > 18 or int(announced) > MAX_BODY_BYTES):
+    if (
+        announced.isascii()
+        and announced.isdigit()
+        and (len(announced) > 18 or int(announced) > MAX_BODY_BYTES)
+    ):
         raise too_large
     chunks: list[bytes] = []
     size = 0

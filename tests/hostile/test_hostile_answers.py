@@ -247,3 +247,20 @@ def test_retry_after_is_read_or_ignored_never_raised(
     from agb._retry_after import retry_after_seconds
 
     assert retry_after_seconds(httpx.Headers(headers)) == seconds
+
+
+@pytest.mark.parametrize("declared", ["\u00b2", "\u00b9\u00b2", "1\u00b3", " 12", "-1", "1e3", ""])
+async def test_a_content_length_that_is_not_ascii_digits_is_not_read_as_a_size(
+    run: Runner, watch: Watch, declared: str
+) -> None:
+    """``str.isdigit`` takes superscripts (``'²'``) that ``int()`` refuses: the size check
+    reads only ASCII digits, so such a header neither escapes as a ValueError nor stops the
+    answer, which is read (and bounded) as it streams."""
+    body = envelope({"sessionId": SID, "status": "RUNNING"})
+    headers = {"content-type": "application/json", "content-length": declared.encode("latin-1")}
+    fake = FakeServer.of({"*": [(200, headers, json.dumps(body).encode())]})
+    with make_agb(fake, api_key=HOSTILE_KEY, timeout_ms=5_000) as agb, watch:
+        result = await run(agb, "get_session", SID)
+    assert result.success, result.error_message
+    assert result.data.status == "RUNNING"
+    assert watch.elapsed < DEADLINE
