@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from attrs import define
+from httpx._utils import get_environment_proxies
 
 from agb import _warmup
 from agb._answer_guard import AsyncGuard, Guard, guard_mounts
@@ -173,9 +174,10 @@ class Pools:
         gc.collect()
 
     async def warm_up_async(self) -> None:
-        """The same, once per process, in a worker thread (the loop keeps running meanwhile:
-        it would stall 100-270 ms); afterwards a set look-up. The runner awaits it before it
-        drives a plan, so nothing is imported on the loop."""
+        """The imports and SSL context, once per process, in a worker thread (the loop keeps
+        running meanwhile: it would stall 100-270 ms), which then ages what they made instead
+        of collecting it (:func:`agb._warmup.age_objects`); afterwards a set look-up. The
+        runner awaits it before it drives a plan, so nothing is imported on the loop."""
         if not _warmup.is_warm(self._base_url, self.warm_imports):
             await _warmup.warm_up_async(self._base_url, self.warm_imports)
 
@@ -390,20 +392,20 @@ def _async_transport(
     imports nothing heavy: aiohttp is loaded by the warm-up, off the event loop.
     """
     if given is not None:
-        warm = getattr(given, "WARM_IMPORTS", ())
+        # A transport that does not say what it needs is taken for httpx's own.
+        warm = getattr(given, "WARM_IMPORTS", _warmup.HTTPX_ASYNC_IMPORTS)
         return given, bound or DEFAULT_IN_FLIGHT, tuple(warm) if isinstance(warm, tuple) else ()
     from agb import _aiohttp
 
     bound = bound or IN_FLIGHT_OWN_ASYNC
     if _aiohttp.available():
-        return (
-            _aiohttp.AiohttpTransport(max_connections=bound),
-            bound,
-            _aiohttp.AiohttpTransport.WARM_IMPORTS,
-        )
+        warm = _aiohttp.AiohttpTransport.WARM_IMPORTS
+        if get_environment_proxies():  # proxied hosts go through httpx's transport
+            warm += _warmup.HTTPX_ASYNC_IMPORTS
+        return _aiohttp.AiohttpTransport(max_connections=bound), bound, warm
     from agb._sharded import ShardedTransport
 
-    return ShardedTransport(base_url, bound), bound, ()
+    return ShardedTransport(base_url, bound), bound, ShardedTransport.WARM_IMPORTS
 
 
 def _close_soon(pool: _LoopPool) -> None:

@@ -22,7 +22,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
 import httpx
 
-from agb._warmup import ssl_context
+from agb._warmup import HTTPX_ASYNC_IMPORTS, ssl_context
 
 __all__ = ["SHARD_SIZE", "ShardedTransport", "close_with_loop"]
 
@@ -105,6 +105,9 @@ class ShardedTransport(httpx.AsyncBaseTransport):
 
     serves_every_loop = True
     """One set of connections per event loop: any number of loops may use it at once."""
+
+    WARM_IMPORTS: tuple[str, ...] = HTTPX_ASYNC_IMPORTS
+    """httpcore's async pool and anyio's backend: imported off the loop by the warm-up."""
 
     def __init__(self, base_url: str, max_connections: int, keepalive_expiry: float = 5.0):
         self._verify = ssl_context(base_url)

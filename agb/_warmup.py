@@ -3,8 +3,10 @@
 Measured causes of event-loop stalls at the first async calls (``scripts/bench_conditions.py
 stall``): each new ``httpx.AsyncClient`` builds an SSL context and loads the certificate bundle
 on the loop thread (40-60 ms, even for an ``http://`` endpoint); the first async request imports
-anyio's asyncio backend (~45 ms); an async-first program imports the generated client inside the
-loop (~120 ms). This module removes all three:
+the transport's modules (anyio's asyncio backend for httpx, ~45 ms; aiohttp); an async-first
+program imports the generated client inside the loop (~120 ms); and the first full garbage
+collection after those imports walks every object they made (14-15 ms). This module removes
+all four:
 
 - :func:`ssl_context` gives one context per process, built lazily: for ``https://`` endpoints
   httpx's default (certifi, ``SSL_CERT_FILE``...), for ``http://`` ones a context that loads no
@@ -12,27 +14,40 @@ loop (~120 ms). This module removes all three:
   closed, as it has no trust anchors).
 - :func:`warm_up_async` does those imports and builds the context in a worker thread the first
   time, so the loop keeps running; later calls return at once (one attribute read).
+- After the imports it ages what exists into the collector's oldest generation
+  (:func:`age_objects`), as a full collection would, without walking it.
 
-The sender calls :func:`warm_up_async` before its first async request (a set look-up on every
-later one); the pools pass :func:`ssl_context` to every httpx client and transport. A program
-that wants no thread at all calls :func:`agb.warm_up` before it starts its event loop.
+The runner awaits :func:`warm_up_async` before it drives a plan; the pools pass
+:func:`ssl_context` to every httpx client and transport. A program that wants no thread at all
+calls :meth:`agb.AGB.warm_up` before it starts its event loop.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import gc
 import importlib
 import os
 import ssl
 import threading
 
-__all__ = ["WARM_IMPORTS", "is_warm", "ssl_context", "warm_up", "warm_up_async"]
+__all__ = [
+    "HTTPX_ASYNC_IMPORTS",
+    "WARM_IMPORTS",
+    "age_objects",
+    "is_warm",
+    "ssl_context",
+    "warm_up",
+    "warm_up_async",
+]
 
-# Modules the first async call needs: the plans and the generated client, httpcore's
-# async pool and anyio's asyncio backend (which httpcore loads on its first socket).
-WARM_IMPORTS: tuple[str, ...] = (
-    "agb._plans",
+# Modules every first async call needs: the plans and the generated client.
+WARM_IMPORTS: tuple[str, ...] = ("agb._plans",)
+
+# What httpx's own async transport needs besides: httpcore's async pool and anyio's asyncio
+# backend (which httpcore loads on its first socket). The aiohttp transport needs neither.
+HTTPX_ASYNC_IMPORTS: tuple[str, ...] = (
     "httpcore._async.connection_pool",
     "httpcore._backends.anyio",
     "anyio._backends._asyncio",
@@ -160,6 +175,7 @@ def _run_job(
 ) -> None:
     try:
         warm_up(base_url, extra_modules)
+        age_objects()
     except BaseException as error:
         with _lock:  # forgotten before anyone hears of the failure: a later call tries again
             _jobs.pop(_key(base_url, extra_modules), None)
@@ -168,3 +184,27 @@ def _run_job(
     else:
         with contextlib.suppress(concurrent.futures.InvalidStateError):
             job.set_result(None)
+
+
+def age_objects() -> bool:
+    """Move every object the collector tracks into its oldest generation, as a full
+    collection moves what survives it, without walking them.
+
+    The warm-up's imports leave tens of thousands of new objects (functions, classes, module
+    dictionaries) that live as long as the process. Left young, they soon trigger a full
+    collection that walks every object the process has: 14-15 ms of stalled event loop in the
+    middle of the first fan-out (``scripts/bench_conditions.py stall``). Aged, they are walked
+    only by the full collections the program's own work triggers. Nothing is kept from
+    collection: garbage among them is freed by the next full collection.
+
+    Skipped, returning ``False``, when the program has frozen objects itself
+    (``gc.freeze()``, e.g. before forking workers): ``gc.unfreeze()`` would release them.
+
+    Returns:
+        Whether the objects were aged.
+    """
+    if gc.get_freeze_count():
+        return False
+    gc.freeze()
+    gc.unfreeze()
+    return True

@@ -28,9 +28,10 @@ def _warm_async_path() -> None:
     from agb import _warmup
     from agb._aiohttp import AiohttpTransport
 
+    aio, httpx_ = AiohttpTransport.WARM_IMPORTS, _warmup.HTTPX_ASYNC_IMPORTS
     for url in ("http://warm.invalid", "https://warm.invalid"):
-        _warmup.warm_up(url)
-        _warmup.warm_up(url, AiohttpTransport.WARM_IMPORTS)
+        for extra in ((), aio, httpx_, aio + httpx_):
+            _warmup.warm_up(url, extra)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from agb import AGB, Config, CreateSessionParams
+from agb import AGB, Config, CreateSessionParams, _warmup
 from agb._aiohttp import available
 from agb._sharded import SHARD_SIZE, ShardedTransport
 from tests.support.clock import FakeClock
@@ -177,7 +177,7 @@ async def test_without_aiohttp_a_new_agb_goes_through_pools_of_httpx(
         inner = agb._transport._async_transport
         assert isinstance(inner, ShardedTransport)
         assert (inner.pool_count, agb._transport._max_in_flight) == (5, 50)
-        assert agb._transport.warm_imports == ()
+        assert agb._transport.warm_imports == _warmup.HTTPX_ASYNC_IMPORTS
         created = await run(agb, "create", CreateSessionParams(image_id="agb-code-space-1"))
         assert created.success, created.error_message
         session = created.session

@@ -195,3 +195,95 @@ async def test_a_caller_cancelled_during_the_warm_up_does_not_cancel_it_for_the_
     assert first.cancelled()
     await _warmup.warm_up_async("http://e")
     assert failures == []
+
+
+_AGING = r"""
+import gc, json
+from agb import _warmup
+
+gc.disable()  # no collection moves anything but the calls under test
+young = [[]]
+before = any(o is young for o in gc.get_objects(generation=0))
+aged = _warmup.age_objects()
+out = {
+    "before": before,
+    "aged": aged,
+    "in_oldest": any(o is young for o in gc.get_objects(generation=2)),
+    "frozen_after": gc.get_freeze_count(),
+}
+gc.freeze()  # the program freezes its own objects (e.g. before forking workers)
+frozen = gc.get_freeze_count()
+newer = [[]]
+out["aged_again"] = _warmup.age_objects()
+out["still_frozen"] = gc.get_freeze_count() == frozen
+out["newer_young"] = any(o is newer for o in gc.get_objects(generation=0))
+print(json.dumps(out))
+"""
+
+
+def test_aging_moves_objects_to_the_oldest_generation_and_never_thaws_the_programs() -> None:
+    """age_objects() moves every tracked object into the oldest generation and leaves none
+    frozen; when the program froze objects itself it does nothing (unfreezing would release
+    them)."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _AGING], capture_output=True, text=True, timeout=60, check=True
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "before": True,
+        "aged": True,
+        "in_oldest": True,
+        "frozen_after": 0,
+        "aged_again": False,
+        "still_frozen": True,
+        "newer_young": True,
+    }
+
+
+_FIRST_CALL_AGES = r"""
+import asyncio, gc, json
+import httpx
+from agb import AGB, Config, Session
+
+gc.disable()  # only the warm-up may move objects between generations
+
+def handler(request):
+    data = {"sessionId": "s-1", "status": "PAUSED"}
+    return httpx.Response(200, json={"success": True, "requestId": "r", "data": data})
+
+async def main():
+    agb = AGB("k-1", Config("http://127.0.0.1:9"), async_transport=httpx.MockTransport(handler))
+    result = await Session(agb, "s-1").pause_async(timeout=5, poll_interval=0.01)
+    assert result.success, result
+    await agb.aclose()
+
+asyncio.run(main())
+from agb._plans import lifecycle
+print(json.dumps({
+    "imported_is_old": any(o is lifecycle.pause for o in gc.get_objects(generation=2)),
+    "frozen": gc.get_freeze_count(),
+}))
+"""
+
+
+def test_the_first_async_call_ages_what_the_warm_up_imported() -> None:
+    """The objects the warm-up's imports made (here a function of the plans) are in the
+    oldest generation once the first call is done, so the collection they would trigger does
+    not fall in the program's first fan-out; nothing is left frozen."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST_CALL_AGES],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"imported_is_old": True, "frozen": 0}
