@@ -202,3 +202,25 @@ def test_without_aiohttp_the_transport_says_what_to_install(
     monkeypatch.setattr(_aiohttp, "available", lambda: False)
     with pytest.raises(ConfigurationError, match=r"pip install 'agb-sessions\[aiohttp\]'"):
         AiohttpTransport()
+
+
+@pytest.mark.parametrize("proxy", [None, "http://proxy.invalid:3128"])
+def test_the_warm_up_imports_httpxs_async_stack_only_where_it_is_used(
+    monkeypatch: pytest.MonkeyPatch, proxy: str | None
+) -> None:
+    """Through aiohttp, httpcore's async pool and anyio are never used (the warm-up leaves
+    them out: fewer imports, fewer objects to collect), unless the environment names a proxy:
+    proxied hosts go through httpx's own transport."""
+    from agb import _warmup
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("all_proxy", raising=False)
+    if proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+    with AGB(KEY, Config("https://sdk.example.invalid")) as agb:
+        assert isinstance(agb._transport._async_transport, AiohttpTransport)
+        expected = AiohttpTransport.WARM_IMPORTS
+        if proxy:
+            expected += _warmup.HTTPX_ASYNC_IMPORTS
+        assert agb._transport.warm_imports == expected
