@@ -166,8 +166,7 @@ class Pools:
 
     def warm_up(self) -> None:
         """The async path's one-time imports and SSL context, in the calling thread, then one
-        full garbage collection (so that the imports' leftovers are not collected later, in
-        the middle of a fan-out: a 15-30 ms pause of the loop)."""
+        full garbage collection (before any loop runs, nothing waits on it)."""
         import gc
 
         _warmup.warm_up(self._base_url, self.warm_imports)

@@ -175,12 +175,12 @@ class AGB(WithOptions, SessionBlocks):
 
         The first async call of a process imports the generated client and the transport's
         modules (aiohttp when installed) and builds the SSL context: 100-270 ms of work that
-        the SDK otherwise does once, in a worker thread, while the event loop keeps running.
-        This does it in the calling thread and then runs one full garbage collection, so that
-        neither the imports nor their leftovers cost the loop anything later (without it, the
-        first fan-out of a fresh process meets a 15-30 ms collection). Call it before starting
-        the loop, e.g. at start-up; a latency-sensitive program may follow it with
-        ``gc.freeze()`` (its choice: frozen objects are never collected). Idempotent.
+        the SDK otherwise does once, in a worker thread, while the event loop keeps running
+        (the GIL still takes the loop a few milliseconds at a time meanwhile). This does it
+        in the calling thread, with no thread at all, and then runs one full garbage
+        collection. Call it before starting the loop, e.g. at start-up; a latency-sensitive
+        program may follow it with ``gc.freeze()`` (its choice: frozen objects are never
+        collected). Idempotent.
 
         Raises:
             ImportError: If a module the async path needs cannot be imported.
