@@ -138,17 +138,15 @@ class Body:
             self._too_large()
 
     def _too_large(self) -> None:
-        raise ResponseTooLarge(self.limit, self.response.status_code, self._headers())
+        headers = httpx.Headers(self._headers())
+        raise ResponseTooLarge(self.limit, self.response.status_code, headers)
 
-    def _headers(self) -> httpx.Headers:
-        return httpx.Headers(
-            [
-                (name, self.redactor.data(value))
-                for name, value in self.response.headers.raw
-                if name.lower()
-                not in (b"content-encoding", b"content-length", b"transfer-encoding")
-            ]
-        )
+    def _headers(self) -> list[tuple[bytes, bytes]]:
+        return [
+            (name, self.redactor.data(value))
+            for name, value in self.response.headers.raw
+            if name.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
+        ]
 
     def _keep(self, piece: bytes) -> None:
         if not piece:

@@ -142,7 +142,7 @@ def check_wait(timeout: object, poll_interval: object) -> tuple[float, float]:
     """
     values = []
     for name, value in (("timeout", timeout), ("poll_interval", poll_interval)):
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{name} must be a number of seconds, got {value!r}")
         if not math.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")

@@ -118,6 +118,21 @@ def _shown(value: object) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
+def _may_be_hostile(content: bytes) -> bool:
+    """Whether ``content`` could hold what :func:`_hostile` looks for; ``False`` only when it
+    certainly cannot, so that a typical answer skips the walk.
+
+    Nesting ``MAX_ANSWER_DEPTH`` deep takes that many opening brackets, and without ``\\u``
+    escapes every bracket of the answer, also inside JSON text in its strings, is in the raw
+    bytes; no string is longer than the answer holding it.
+    """
+    return (
+        len(content) > _MAX_DIGITS
+        or content.count(b"[") + content.count(b"{") >= MAX_ANSWER_DEPTH
+        or b"\\u" in content
+    )
+
+
 def _hostile(payload: object) -> str | None:
     """What makes a parsed answer unsafe to read further, or ``None``.
 
@@ -242,7 +257,7 @@ def read_answer(
         if payload is None:
             unreadable = f"a body that is not JSON ({_describe_body(content, content_type)})"
         elif isinstance(payload, dict):
-            problem = _hostile(payload)
+            problem = _hostile(payload) if _may_be_hostile(content) else None
             if problem:
                 unreadable = f"an answer that {problem}"
                 header_id = _text(payload.get("requestId")) or header_id

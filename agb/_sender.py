@@ -140,10 +140,11 @@ class HTTPSender(Pools):
 
 
 def _read_parsed(call: Call, answer: Any) -> Reply:
+    headers = answer.headers  # the generated client hands on the response's own
     return read_answer(
         call.operation,
         int(answer.status_code),
-        httpx.Headers(answer.headers),
+        headers if isinstance(headers, httpx.Headers) else httpx.Headers(headers),
         answer.content,
         answer.parsed,
     )
