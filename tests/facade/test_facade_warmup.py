@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
+from typing import Any
 
 import pytest
 
@@ -100,7 +101,35 @@ async def test_a_failed_warm_up_raises_and_is_tried_again(
     assert not _warmup.is_warm("http://e")
 
 
-_FIRST_CALL = r"""
+def _last_json(script: str) -> Any:
+    """Run ``script`` in a fresh interpreter; what its last line of output says, as JSON."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# A fresh program's first async call: one pause through a mock transport.
+_ONE_ASYNC_PAUSE = r"""
+def handler(request):
+    data = {"sessionId": "s-1", "status": "PAUSED"}
+    return httpx.Response(200, json={"success": True, "requestId": "r", "data": data})
+
+async def main():
+    agb = AGB("k-1", Config("http://127.0.0.1:9"), async_transport=httpx.MockTransport(handler))
+    result = await Session(agb, "s-1").pause_async(timeout=5, poll_interval=0.01)
+    assert result.success, result
+    await agb.aclose()
+
+asyncio.run(main())
+"""
+
+_FIRST_CALL = (
+    r"""
 import asyncio, importlib.abc, json, sys, threading
 
 on_loop, off_loop = [], []
@@ -116,33 +145,18 @@ class Spy(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, Spy())
 import httpx
 from agb import AGB, Config, Session
-
-def handler(request):
-    data = {"sessionId": "s-1", "status": "PAUSED"}
-    return httpx.Response(200, json={"success": True, "requestId": "r", "data": data})
-
-async def main():
-    agb = AGB("k-1", Config("http://127.0.0.1:9"), async_transport=httpx.MockTransport(handler))
-    result = await Session(agb, "s-1").pause_async(timeout=5, poll_interval=0.01)
-    assert result.success, result
-    await agb.aclose()
-
-asyncio.run(main())
+"""
+    + _ONE_ASYNC_PAUSE
+    + r"""
 print(json.dumps({"on_loop": on_loop, "off_loop": off_loop}))
 """
+)
 
 
 def test_a_programs_first_async_call_imports_nothing_on_its_loop() -> None:
     """In a fresh process, the plans and the generated client are imported by the warm-up
     thread, none by the loop's thread (each such import stalled the loop 20-150 ms)."""
-    import json
-    import subprocess
-    import sys
-
-    out = subprocess.run(
-        [sys.executable, "-c", _FIRST_CALL], capture_output=True, text=True, timeout=60, check=True
-    )
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    seen = _last_json(_FIRST_CALL)
     assert seen["on_loop"] == []
     assert "agb._plans" in seen["off_loop"]
     assert any(name.startswith("agb_api_client.models") for name in seen["off_loop"])
@@ -225,14 +239,7 @@ def test_aging_moves_objects_to_the_oldest_generation_and_never_thaws_the_progra
     """age_objects() moves every tracked object into the oldest generation and leaves none
     frozen; when the program froze objects itself it does nothing (unfreezing would release
     them)."""
-    import json
-    import subprocess
-    import sys
-
-    out = subprocess.run(
-        [sys.executable, "-c", _AGING], capture_output=True, text=True, timeout=60, check=True
-    )
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    seen = _last_json(_AGING)
     assert seen == {
         "before": True,
         "aged": True,
@@ -244,46 +251,28 @@ def test_aging_moves_objects_to_the_oldest_generation_and_never_thaws_the_progra
     }
 
 
-_FIRST_CALL_AGES = r"""
+_FIRST_CALL_AGES = (
+    r"""
 import asyncio, gc, json
 import httpx
 from agb import AGB, Config, Session
 
 gc.disable()  # only the warm-up may move objects between generations
-
-def handler(request):
-    data = {"sessionId": "s-1", "status": "PAUSED"}
-    return httpx.Response(200, json={"success": True, "requestId": "r", "data": data})
-
-async def main():
-    agb = AGB("k-1", Config("http://127.0.0.1:9"), async_transport=httpx.MockTransport(handler))
-    result = await Session(agb, "s-1").pause_async(timeout=5, poll_interval=0.01)
-    assert result.success, result
-    await agb.aclose()
-
-asyncio.run(main())
+"""
+    + _ONE_ASYNC_PAUSE
+    + r"""
 from agb._plans import lifecycle
 print(json.dumps({
     "imported_is_old": any(o is lifecycle.pause for o in gc.get_objects(generation=2)),
     "frozen": gc.get_freeze_count(),
 }))
 """
+)
 
 
 def test_the_first_async_call_ages_what_the_warm_up_imported() -> None:
     """The objects the warm-up's imports made (here a function of the plans) are in the
     oldest generation once the first call is done, so the collection they would trigger does
     not fall in the program's first fan-out; nothing is left frozen."""
-    import json
-    import subprocess
-    import sys
-
-    out = subprocess.run(
-        [sys.executable, "-c", _FIRST_CALL_AGES],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    seen = _last_json(_FIRST_CALL_AGES)
     assert seen == {"imported_is_old": True, "frozen": 0}
